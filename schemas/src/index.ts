@@ -1,0 +1,78 @@
+/**
+ * @jetnotes/schemas: the domain contract shared by every service. Events, commands and views (zod), subject
+ * and stream names, and the pure deciders and folds. Depends on zod alone.
+ */
+export { Commit, parseCommit } from './commit.ts'
+export { decodeConsistencyToken, encodeConsistencyToken, type LogPosition } from './consistency-token.ts'
+export { defineEvent, type Emitted, EnvelopeFields, type EventMetadata } from './envelope.ts'
+export {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  UnprocessableError,
+  VersionConflictError,
+} from './errors.ts'
+export { Id, isValidId } from './ids.ts'
+export {
+  type CreateNote,
+  CreateNoteBody,
+  type DeleteNote,
+  type EditNote,
+  EditNoteBody,
+  type NoteCommand,
+  type ShareNote,
+  ShareNoteBody,
+  type UnshareNote,
+} from './notes/commands.ts'
+export { decideNote, type NoteDecision } from './notes/decide.ts'
+export {
+  NoteCreated,
+  NoteDeleted,
+  NoteEdited,
+  NoteEvent,
+  type NoteEventType,
+  NoteShared,
+  NoteUnshared,
+} from './notes/events.ts'
+export { evolveNote } from './notes/evolve.ts'
+export { Body, noteLimits, Permission, Share, Tag, Tags, Title } from './notes/fields.ts'
+export {
+  type Access,
+  accessOf,
+  canRead,
+  canWrite,
+  initialNoteState,
+  type Note,
+  type NoteState,
+} from './notes/state.ts'
+export { NoteView, toNoteView } from './notes/view.ts'
+export { commandBuckets, type StreamName, streamNames, streams } from './streams.ts'
+export { aggregateIdOf, subjects } from './subjects.ts'
+export {
+  type DeactivateUser,
+  type RegisterUser,
+  RegisterUserBody,
+  type RenameUser,
+  RenameUserBody,
+  type RotateToken,
+  type UserCommand,
+} from './users/commands.ts'
+export { decideUser, type UserDecision } from './users/decide.ts'
+export {
+  UserDeactivated,
+  UserEvent,
+  type UserEventType,
+  UserRegistered,
+  UserRenamed,
+  UserTokenRotated,
+} from './users/events.ts'
+export { evolveUser } from './users/evolve.ts'
+export { Email, TokenHash, UserName } from './users/fields.ts'
+export { initialUserState, type User, type UserState } from './users/state.ts'
+export {
+  AccountView,
+  RegisteredAccountView,
+  TokenView,
+  toAccountView,
+} from './users/view.ts'
