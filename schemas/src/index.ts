@@ -2,6 +2,7 @@
  * @jetnotes/schemas: the domain contract shared by every service. Events, commands and views (zod), subject
  * and stream names, and the pure deciders and folds. Depends on zod alone.
  */
+export { noteAggregate, userAggregate } from './aggregates.ts'
 export { Commit, parseCommit } from './commit.ts'
 export { decodeConsistencyToken, encodeConsistencyToken, type LogPosition } from './consistency-token.ts'
 export { defineEvent, type Emitted, EnvelopeFields, type EventMetadata } from './envelope.ts'

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+
+/** A configuration value in the environment is missing or invalid. The message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** A TCP port from the environment. */
+export const Port = z.coerce.number().int().min(1).max(65_535)
+
+/** Settings every service reads: where NATS is, how to log, where to listen. */
+export const CommonEnv = {
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+}
+
+/**
+ * Parses the environment once with a zod object schema. Throws a ConfigError naming every bad variable, so
+ * start-up stops with a message a person can act on.
+ */
+export const loadConfig = <Shape extends z.ZodRawShape>(
+  shape: Shape,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Shape>> => {
+  // Empty strings count as unset, as in most .env conventions.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  )
+  const result = z.object(shape).safeParse(present)
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+}

@@ -1,0 +1,38 @@
+import type { User } from '@jetnotes/schemas'
+import type { FastifyRequest } from 'fastify'
+import type { UserDirectory } from '../auth/user-directory.ts'
+import { UnauthorizedError } from './errors.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, set by the `authenticate` hook. */
+    user?: User
+  }
+}
+
+/** The bearer token of a request: `Authorization: Bearer <token>`. */
+const bearerToken = (request: FastifyRequest): string | undefined => {
+  const header = request.headers.authorization
+  if (header === undefined) return undefined
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return match?.[1]
+}
+
+/** A preHandler hook that admits only requests with the token of an active user. */
+export const authenticate =
+  (directory: UserDirectory, tokenOf: (request: FastifyRequest) => string | undefined = bearerToken) =>
+  async (request: FastifyRequest) => {
+    const token = tokenOf(request)
+    if (token === undefined) throw new UnauthorizedError()
+    const user = await directory.authenticate(token)
+    if (user === undefined) throw new UnauthorizedError('The bearer token is not valid')
+    request.user = user
+  }
+
+export { bearerToken }
+
+/** The authenticated caller. Only for routes behind `authenticate`. */
+export const callerOf = (request: FastifyRequest): User => {
+  if (request.user === undefined) throw new UnauthorizedError()
+  return request.user
+}

@@ -1,0 +1,46 @@
+import { DomainError } from '@jetnotes/schemas'
+
+/** Errors of the HTTP edge. Like domain errors, each has a stable code and a status. */
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'A valid bearer token is required') {
+    super('unauthorized', 401, message)
+  }
+}
+
+export class BadRequestError extends DomainError {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super('bad-request', 400, message)
+  }
+}
+
+/** The same Idempotency-Key was sent with a different request. */
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super('idempotency-key-reused', 422, 'This Idempotency-Key was already used for a different request')
+  }
+}
+
+/** A request with the same Idempotency-Key is still being processed. */
+export class IdempotencyKeyInUseError extends DomainError {
+  constructor(readonly retryAfterSeconds = 1) {
+    super(
+      'idempotency-key-in-use',
+      409,
+      'A request with this Idempotency-Key is still in progress; retry shortly',
+    )
+  }
+}
+
+/** The service cannot answer now; the client should retry after `retryAfterSeconds`. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+    options?: ErrorOptions,
+  ) {
+    super('unavailable', 503, message, options)
+  }
+}

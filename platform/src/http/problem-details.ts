@@ -1,0 +1,117 @@
+import { DomainError, UnprocessableError } from '@jetnotes/schemas'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import {
+  BadRequestError,
+  IdempotencyKeyInUseError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from './errors.ts'
+
+/** An RFC 9457 problem document, the body of every error response. */
+export type Problem = {
+  type: string
+  title: string
+  status: number
+  detail?: string
+  instance?: string
+  /** The fields that failed validation, when there are any. */
+  errors?: { in: string; field: string; message: string }[]
+}
+
+/** Stable titles by code. The code is also the last part of the `type` URI. */
+const titles: Record<string, string> = {
+  'bad-request': 'Bad request',
+  validation: 'Invalid request',
+  'malformed-json': 'Malformed JSON',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  'not-found': 'Not found',
+  'method-not-allowed': 'Method not allowed',
+  conflict: 'Conflict',
+  'idempotency-key-in-use': 'Idempotency key in use',
+  'version-conflict': 'Version conflict',
+  'payload-too-large': 'Payload too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'idempotency-key-reused': 'Idempotency key reused',
+  unprocessable: 'Unprocessable request',
+  'precondition-required': 'Precondition required',
+  unavailable: 'Service unavailable',
+  internal: 'Internal server error',
+}
+
+export const problemType = (code: string) => `urn:jetnotes:problem:${code}`
+
+const problem = (code: string, status: number, detail?: string, extra?: Partial<Problem>): Problem => ({
+  type: problemType(code),
+  title: titles[code] ?? code,
+  status,
+  ...(detail === undefined ? {} : { detail }),
+  ...extra,
+})
+
+/** Fastify's own client errors, by their error code. */
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+}
+
+export const sendProblem = (reply: FastifyReply, body: Problem) =>
+  reply.status(body.status).type('application/problem+json').send(body)
+
+/** Turns any error into a problem document. Domain and client errors say what is wrong; 5xx say nothing inside. */
+export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
+  const instance = request.url.split('?')[0]
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body'
+    return problem('validation', 400, 'The request does not match the API description', {
+      instance,
+      errors: error.validation.map((issue) => ({
+        in: where,
+        field: issue.instancePath.replace(/^\//, '').replaceAll('/', '.') || where,
+        message: issue.message ?? 'invalid',
+      })),
+    })
+  }
+  if (error instanceof DomainError && error.status < 500) {
+    const field =
+      error instanceof UnprocessableError || error instanceof BadRequestError ? error.field : undefined
+    return problem(error.code, error.status, error.message, {
+      instance,
+      ...(field === undefined ? {} : { errors: [{ in: 'body', field, message: error.message }] }),
+    })
+  }
+  if (error instanceof ServiceUnavailableError)
+    return problem('unavailable', 503, error.message, { instance })
+  const fastifyError = error as Partial<FastifyError>
+  const status = fastifyError.statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code =
+      fastifyCodes[fastifyError.code ?? ''] ??
+      (error instanceof SyntaxError ? 'malformed-json' : 'bad-request')
+    return problem(code, status, fastifyError.message, { instance })
+  }
+  return problem('internal', 500, 'The server failed to process the request', { instance })
+}
+
+/** Registers the error and not-found handlers that answer in `application/problem+json`. */
+export const registerProblemDetails = (app: FastifyInstance) => {
+  app.setErrorHandler((error, request, reply) => {
+    const body = toProblem(error, request)
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed')
+    if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
+    if (error instanceof ServiceUnavailableError || error instanceof IdempotencyKeyInUseError) {
+      reply.header('Retry-After', String(error.retryAfterSeconds))
+    }
+    return sendProblem(reply, body)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem('not-found', 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  )
+}

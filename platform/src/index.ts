@@ -1,0 +1,32 @@
+/**
+ * @jetnotes/platform: the edges every service shares. NATS connection and stream set-up, reading the event
+ * log, the user directory behind bearer tokens, and the HTTP base (problem+json, OpenAPI, health).
+ */
+export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
+export { UserDirectory } from './auth/user-directory.ts'
+export { CommonEnv, ConfigError, loadConfig, Port } from './config.ts'
+export { type Aggregate, type Folded, foldSubject } from './event-log/fold-subject.ts'
+export { type LoggedCommit, nextOfSubject, readSubject } from './event-log/read-subject.ts'
+export { authenticate, bearerToken, callerOf } from './http/authentication.ts'
+export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.ts'
+export {
+  BadRequestError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from './http/errors.ts'
+export { type ReadinessCheck, registerHealth } from './http/health.ts'
+export {
+  type Problem,
+  problemType,
+  registerProblemDetails,
+  sendProblem,
+  toProblem,
+} from './http/problem-details.ts'
+export { createLogger, redactUrl } from './logger.ts'
+export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
+export { connectNats } from './nats/connection.ts'
+export { isWrongLastSequence } from './nats/errors.ts'
+export { ensureEventLogStreams } from './nats/streams.ts'
+export { type RunningService, runService } from './service.ts'

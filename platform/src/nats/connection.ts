@@ -1,0 +1,24 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { Logger } from 'pino'
+
+/**
+ * Connects to NATS, waiting for the server when it is not up yet (as under `npm start` or compose), and
+ * reconnecting forever afterwards. Connection changes are logged.
+ */
+export const connectNats = async (url: string, name: string, logger: Logger): Promise<NatsConnection> => {
+  const nc = await connect({
+    servers: url.split(',').map((server) => server.trim()),
+    name,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+  })
+  logger.info({ server: nc.getServer() }, 'connected to NATS')
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
+        logger.warn({ status: status.type }, 'NATS connection status changed')
+      }
+    }
+  })()
+  return nc
+}
