@@ -19,6 +19,8 @@ export {
 export { type ReadinessCheck, registerHealth } from './http/health.ts'
 export {
   type Problem,
+  ProblemSchema,
+  problemResponses,
   problemType,
   registerProblemDetails,
   sendProblem,

@@ -1,3 +1,4 @@
+import { schemaVersionsOf } from './envelope.ts'
 import { decideNote } from './notes/decide.ts'
 import { NoteEvent } from './notes/events.ts'
 import { evolveNote } from './notes/evolve.ts'
@@ -14,6 +15,7 @@ export const noteAggregate = {
   stream: streams.notes.name,
   subject: subjects.note,
   event: NoteEvent,
+  schemaVersions: schemaVersionsOf(NoteEvent),
   evolve: evolveNote,
   decide: decideNote,
   initialState: initialNoteState,
@@ -24,6 +26,7 @@ export const userAggregate = {
   stream: streams.users.name,
   subject: subjects.user,
   event: UserEvent,
+  schemaVersions: schemaVersionsOf(UserEvent),
   evolve: evolveUser,
   decide: decideUser,
   initialState: initialUserState,

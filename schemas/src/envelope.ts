@@ -40,3 +40,13 @@ export type Emitted<Event extends { type: string; data: unknown }> = Event exten
 
 /** The metadata the edge supplies when it wraps emitted events into envelopes. */
 export type EventMetadata = { actor: string; time: string; correlationId: string }
+
+type EventUnion = {
+  options: readonly { shape: { type: { value: string }; schemaVersion: { value: number } } }[]
+}
+
+/** Type -> the schema version events of that type are written with today (the literal in each schema). */
+export const schemaVersionsOf = (union: EventUnion): Readonly<Record<string, number>> =>
+  Object.fromEntries(
+    union.options.map((option) => [option.shape.type.value, option.shape.schemaVersion.value]),
+  )

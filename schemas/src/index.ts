@@ -5,7 +5,13 @@
 export { noteAggregate, userAggregate } from './aggregates.ts'
 export { Commit, parseCommit } from './commit.ts'
 export { decodeConsistencyToken, encodeConsistencyToken, type LogPosition } from './consistency-token.ts'
-export { defineEvent, type Emitted, EnvelopeFields, type EventMetadata } from './envelope.ts'
+export {
+  defineEvent,
+  type Emitted,
+  EnvelopeFields,
+  type EventMetadata,
+  schemaVersionsOf,
+} from './envelope.ts'
 export {
   ConflictError,
   DomainError,

@@ -1,6 +1,7 @@
 import { DomainError, UnprocessableError } from '@jetnotes/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { z } from 'zod'
 import {
   BadRequestError,
   IdempotencyKeyInUseError,
@@ -18,6 +19,25 @@ export type Problem = {
   /** The fields that failed validation, when there are any. */
   errors?: { in: string; field: string; message: string }[]
 }
+
+/** The problem document as the OpenAPI description shows it. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ in: z.string(), field: z.string(), message: z.string() })).optional(),
+  })
+  .describe('An RFC 9457 problem document (application/problem+json)')
+
+/** Response schemas for the given error statuses, for a route's OpenAPI description. */
+export const problemResponses = <const Status extends number>(...statuses: Status[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<
+    Status,
+    typeof ProblemSchema
+  >
 
 /** Stable titles by code. The code is also the last part of the `type` URI. */
 const titles: Record<string, string> = {

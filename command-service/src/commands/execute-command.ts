@@ -1,0 +1,117 @@
+import { type Folded, isWrongLastSequence, ServiceUnavailableError } from '@jetnotes/platform'
+import {
+  DomainError,
+  type Emitted,
+  type EventMetadata,
+  type LogPosition,
+  type StreamName,
+  VersionConflictError,
+} from '@jetnotes/schemas'
+import type { z } from 'zod'
+import type { EventStore } from '../event-store.ts'
+import { toEnvelopes } from './envelopes.ts'
+import type { KeyedLock } from './keyed-lock.ts'
+import type { Repository } from './repository.ts'
+
+/** What the command side needs to know about an aggregate type (see `noteAggregate`, `userAggregate`). */
+export type CommandAggregate<State, Command, Event extends { type: string; data: unknown }> = {
+  stream: StreamName
+  subject: (id: string) => string
+  event: z.ZodType<Event>
+  schemaVersions: Readonly<Record<string, number>>
+  evolve: (state: State, event: Event) => State
+  decide: (state: State, command: Command) => Emitted<Event>[] | DomainError
+}
+
+/** The HTTP answer to a command, prepared from the state the command leads to. */
+export type CommandResponse = { status: number; body?: unknown; headers: Record<string, string> }
+
+/** An append about to happen: recorded by the idempotency layer so a crash right after it can be recovered. */
+export type PlannedAppend = {
+  stream: StreamName
+  subject: string
+  expectedSeq: number
+  response: CommandResponse
+}
+
+export type CommandRun<State> = {
+  id: string
+  metadata: EventMetadata
+  msgId: string
+  /** The response for the state after the command (before it is appended). */
+  respond: (state: State) => CommandResponse
+  beforeAppend?: (plan: PlannedAppend) => Promise<void>
+}
+
+export type Executed = { response: CommandResponse; position: LogPosition }
+
+/** How often a command is re-decided after another process wrote to the same aggregate first. */
+const maxAttempts = 3
+
+/**
+ * Loads an aggregate, decides, and appends the events, one command per aggregate at a time. The append expects
+ * the subject's last sequence the decision was based on; if another process wrote first (10071), the state is
+ * refreshed from the log and the command decided again, so If-Match is always checked against the truth.
+ */
+export const executeCommand = async <
+  State extends { version: number } | null,
+  Command,
+  Event extends { type: string; data: unknown },
+>(
+  deps: { store: EventStore; locks: KeyedLock },
+  aggregate: CommandAggregate<State, Command, Event>,
+  repository: Repository<State>,
+  command: Command,
+  run: CommandRun<State>,
+): Promise<Executed> =>
+  deps.locks.run(`${aggregate.stream}:${run.id}`, async () => {
+    const subject = aggregate.subject(run.id)
+    let folded: Folded<State> = await repository.load(run.id)
+    for (let attempt = 1; ; attempt++) {
+      const decision = aggregate.decide(folded.state, command)
+      if (decision instanceof DomainError) throw decision
+      if (decision.length === 0) {
+        return {
+          response: run.respond(folded.state),
+          position: { stream: aggregate.stream, seq: folded.seq },
+        }
+      }
+      const events = toEnvelopes(aggregate, decision, run.id, folded.state?.version ?? 0, run.metadata)
+      const state = events.reduce(aggregate.evolve, folded.state)
+      const response = run.respond(state)
+      await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
+      try {
+        const appended = await deps.store.append(subject, events, {
+          expectedSeq: folded.seq,
+          msgId: run.msgId,
+        })
+        if (appended.duplicate) {
+          // The same message was appended before (a retry that raced its original): answer from the log.
+          const current = await repository.refresh(run.id)
+          return {
+            response: run.respond(current.state),
+            position: { stream: aggregate.stream, seq: appended.seq },
+          }
+        }
+        repository.remember(run.id, { state, seq: appended.seq })
+        return { response, position: { stream: aggregate.stream, seq: appended.seq } }
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw unavailable(error)
+        const stale = folded
+        folded = await repository.refresh(run.id)
+        if (attempt === maxAttempts) {
+          throw new VersionConflictError(stale.state?.version ?? 0, folded.state?.version ?? 0, {
+            cause: error,
+          })
+        }
+      }
+    }
+  })
+
+/** A failed publish (timeout, no server): the write may or may not be in the log, so the client must retry. */
+const unavailable = (error: unknown) =>
+  new ServiceUnavailableError(
+    'The event log did not confirm the write; retry with the same Idempotency-Key to apply it exactly once',
+    1,
+    { cause: error },
+  )

@@ -1,0 +1,58 @@
+import { ensureBucket, ensureEventLogStreams, UserDirectory } from '@jetnotes/platform'
+import { commandBuckets } from '@jetnotes/schemas'
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { Logger } from 'pino'
+import { KeyedLock } from './commands/keyed-lock.ts'
+import { EventStore } from './event-store.ts'
+import { IdempotencyStore } from './idempotency/idempotency-store.ts'
+import { Idempotency } from './idempotency/run-idempotently.ts'
+import { NoteRepository } from './notes/note-repository.ts'
+import { EmailClaims } from './users/email-claims.ts'
+
+/** Everything the command routes use, wired to one NATS connection. */
+export type CommandContext = {
+  nc: NatsConnection
+  jsm: JetStreamManager
+  store: EventStore
+  locks: KeyedLock
+  directory: UserDirectory
+  notes: NoteRepository
+  idempotency: Idempotency
+  emailClaims: EmailClaims
+  close: () => void
+}
+
+const dayInMs = 24 * 60 * 60 * 1000
+
+/**
+ * Creates or updates the streams and the command side's buckets (idempotent), loads the user directory, and
+ * wires the command side together.
+ */
+export const openCommandContext = async (
+  nc: NatsConnection,
+  { replicas }: { replicas: number },
+  logger: Logger,
+): Promise<CommandContext> => {
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
+  await ensureEventLogStreams(jsm, replicas, logger)
+  const [idempotencyKv, emailsKv, snapshotsKv] = await Promise.all([
+    ensureBucket(js, jsm, commandBuckets.idempotency, { replicas, ttlMs: dayInMs }),
+    ensureBucket(js, jsm, commandBuckets.emails, { replicas }),
+    ensureBucket(js, jsm, commandBuckets.noteSnapshots, { replicas }),
+  ])
+  const directory = new UserDirectory(js, jsm, logger)
+  await directory.start()
+  return {
+    nc,
+    jsm,
+    store: new EventStore(js),
+    locks: new KeyedLock(),
+    directory,
+    notes: new NoteRepository(jsm, snapshotsKv, logger),
+    idempotency: new Idempotency(new IdempotencyStore(idempotencyKv), jsm, logger),
+    emailClaims: new EmailClaims(emailsKv, directory, logger),
+    close: () => directory.stop(),
+  }
+}

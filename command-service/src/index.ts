@@ -1,0 +1,4 @@
+/** @jetnotes/command-service: what the system tests and the benchmark start in-process. */
+export { buildCommandApp } from './app.ts'
+export { type CommandConfig, loadCommandConfig } from './config.ts'
+export { type CommandContext, openCommandContext } from './context.ts'
