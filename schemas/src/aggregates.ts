@@ -3,6 +3,7 @@ import { decideNote } from './notes/decide.ts'
 import { NoteEvent } from './notes/events.ts'
 import { evolveNote } from './notes/evolve.ts'
 import { initialNoteState } from './notes/state.ts'
+import { noteUpcasters } from './notes/upcasters.ts'
 import { streams } from './streams.ts'
 import { subjects } from './subjects.ts'
 import { decideUser } from './users/decide.ts'
@@ -16,6 +17,7 @@ export const noteAggregate = {
   subject: subjects.note,
   event: NoteEvent,
   schemaVersions: schemaVersionsOf(NoteEvent),
+  upcasters: noteUpcasters,
   evolve: evolveNote,
   decide: decideNote,
   initialState: initialNoteState,
@@ -27,6 +29,8 @@ export const userAggregate = {
   subject: subjects.user,
   event: UserEvent,
   schemaVersions: schemaVersionsOf(UserEvent),
+  /** User events have not changed shape yet. */
+  upcasters: [],
   evolve: evolveUser,
   decide: decideUser,
   initialState: initialUserState,

@@ -3,7 +3,7 @@
  * and stream names, and the pure deciders and folds. Depends on zod alone.
  */
 export { noteAggregate, userAggregate } from './aggregates.ts'
-export { Commit, parseCommit } from './commit.ts'
+export { Commit, type EventCodec, parseCommit } from './commit.ts'
 export { decodeConsistencyToken, encodeConsistencyToken, type LogPosition } from './consistency-token.ts'
 export {
   defineEvent,
@@ -53,9 +53,11 @@ export {
   type Note,
   type NoteState,
 } from './notes/state.ts'
+export { noteUpcasters } from './notes/upcasters.ts'
 export { NoteView, toNoteView } from './notes/view.ts'
 export { commandBuckets, type StreamName, streamNames, streams } from './streams.ts'
 export { aggregateIdOf, subjects } from './subjects.ts'
+export { type Upcaster, upcast, upcaster } from './upcasting.ts'
 export {
   type DeactivateUser,
   type RegisterUser,

@@ -4,7 +4,7 @@ import { noteAggregate, userAggregate } from '../src/index.ts'
 describe('schema versions', () => {
   it('are read off each event schema, for every event type', () => {
     expect(noteAggregate.schemaVersions).toEqual({
-      NoteCreated: 1,
+      NoteCreated: 2,
       NoteEdited: 1,
       NoteShared: 1,
       NoteUnshared: 1,

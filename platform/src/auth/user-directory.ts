@@ -90,7 +90,7 @@ export class UserDirectory {
   #apply(userId: string, seq: number, payload: unknown) {
     const known = this.#users.get(userId)
     if (known !== undefined && known.seq >= seq) return
-    const state = parseCommit(userAggregate.event, payload).reduce(userAggregate.evolve, known?.state ?? null)
+    const state = parseCommit(userAggregate, payload).reduce(userAggregate.evolve, known?.state ?? null)
     this.remember(userId, { state, seq })
   }
 }

@@ -1,15 +1,13 @@
-import { parseCommit } from '@jetnotes/schemas'
+import { type EventCodec, parseCommit } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
-import type { z } from 'zod'
 import { readSubject } from './read-subject.ts'
 
 /** The state of an aggregate and the stream sequence of the last message folded into it. */
 export type Folded<State> = { state: State; seq: number }
 
-export type Aggregate<State, Event> = {
+export type Aggregate<State, Event> = EventCodec<Event> & {
   stream: string
   subject: (id: string) => string
-  event: z.ZodType<Event>
   evolve: (state: State, event: Event) => State
   initialState: State
 }
@@ -23,7 +21,7 @@ export const foldSubject = async <State, Event>(
 ): Promise<Folded<State>> => {
   let { state, seq } = from
   for await (const commit of readSubject(jsm, aggregate.stream, aggregate.subject(id), seq)) {
-    state = parseCommit(aggregate.event, commit.payload).reduce(aggregate.evolve, state)
+    state = parseCommit(aggregate, commit.payload).reduce(aggregate.evolve, state)
     seq = commit.seq
   }
   return { state, seq }

@@ -3,10 +3,10 @@ import { defineEvent } from '../envelope.ts'
 import { Id } from '../ids.ts'
 import { Permission } from './fields.ts'
 
-/** A note was created; its owner is the event's actor. */
+/** A note was created; its owner is the event's actor. v2 added tags (see `noteUpcasters`). */
 export const NoteCreated = defineEvent(
   'NoteCreated',
-  1,
+  2,
   z.object({ title: z.string(), body: z.string(), tags: z.array(z.string()) }),
 )
 export type NoteCreated = z.infer<typeof NoteCreated>
