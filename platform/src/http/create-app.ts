@@ -34,7 +34,6 @@ export const createHttpApp = async ({
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
-    disableRequestLogging: false,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && acceptableRequestId.test(offered) ? offered : randomUUID()
