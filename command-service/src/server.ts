@@ -1,4 +1,4 @@
-import { connectNats, createLogger, runService } from '@jetnotes/platform'
+import { connectNats, createLogger, natsUrlOf, runService } from '@jetnotes/platform'
 import { buildCommandApp } from './app.ts'
 import { loadCommandConfig } from './config.ts'
 import { openCommandContext } from './context.ts'
@@ -6,7 +6,7 @@ import { openCommandContext } from './context.ts'
 await runService(async () => {
   const config = loadCommandConfig()
   const logger = createLogger('command-service', config.LOG_LEVEL)
-  const nc = await connectNats(config.NATS_URL, 'command-service', logger)
+  const nc = await connectNats(natsUrlOf(config), 'command-service', logger)
   const context = await openCommandContext(nc, { replicas: config.STREAM_REPLICAS }, logger)
   const app = await buildCommandApp(context, logger)
   await app.listen({ host: config.HOST, port: config.COMMAND_PORT })

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { z } from 'zod'
 
 /** A configuration value in the environment is missing or invalid. The message names the variable. */
@@ -10,11 +12,29 @@ export const Port = z.coerce.number().int().min(1).max(65_535)
 
 /** Settings every service reads: where NATS is, how to log, where to listen. */
 export const CommonEnv = {
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Where NATS is. Unset: the local server `npm start` runs, on NATS_PORT. */
+  NATS_URL: z.string().min(1).optional(),
+  NATS_PORT: Port.default(4222),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+}
+
+/** The NATS server(s) to connect to. */
+export const natsUrlOf = (config: { NATS_URL?: string | undefined; NATS_PORT: number }) =>
+  config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`
+
+/**
+ * Loads `.env` from the working directory into `process.env`, if the file exists. Variables already set in
+ * the environment win over the file.
+ */
+export const loadDotEnv = (path = '.env') => {
+  if (!existsSync(path)) return
+  const defaults = parseEnv(readFileSync(path, 'utf8'))
+  for (const [key, value] of Object.entries(defaults)) {
+    if (process.env[key] === undefined) process.env[key] = value
+  }
 }
 
 /**

@@ -1,16 +1,17 @@
 import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
-import { ConfigError } from './config.ts'
+import { ConfigError, loadDotEnv } from './config.ts'
 
 export type RunningService = { close: () => Promise<void> }
 
 /**
- * Runs a service process: starts it, and on SIGINT/SIGTERM (or when the `npm start` launcher that spawned it
+ * Runs a service process: loads `.env` defaults, starts it, and on SIGINT/SIGTERM (or when the `npm start` launcher that spawned it
  * goes away) closes it gracefully, within 10 seconds. A configuration error stops start-up with exit code 2.
  */
 export const runService = async (start: () => Promise<{ logger: Logger; service: RunningService }>) => {
   let started: Awaited<ReturnType<typeof start>>
   try {
+    loadDotEnv()
     started = await start()
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -55,6 +55,24 @@ export {
 } from './notes/state.ts'
 export { noteUpcasters } from './notes/upcasters.ts'
 export { NoteView, toNoteView } from './notes/view.ts'
+export {
+  type ActiveGeneration,
+  bucketName,
+  consumerName,
+  metaBucket,
+  metaKeys,
+  type NoteIndex,
+  type NoteRecord,
+  type NoteSummary,
+  type ParkedEvent,
+  type ProjectionName,
+  type ProjectionPosition,
+  parkedBucket,
+  projectionNames,
+  projections,
+  type ReadModelName,
+  type UserRecord,
+} from './read-models.ts'
 export { commandBuckets, type StreamName, streamNames, streams } from './streams.ts'
 export { aggregateIdOf, subjects } from './subjects.ts'
 export { type Upcaster, upcast, upcaster } from './upcasting.ts'

@@ -1,0 +1,192 @@
+import { ensureBucket } from '@jetnotes/platform'
+import {
+  type ActiveGeneration,
+  bucketName,
+  consumerName,
+  metaBucket,
+  metaKeys,
+  type ProjectionName,
+  type ProjectionPosition,
+  parkedBucket,
+  projections,
+  type ReadModelName,
+} from '@jetnotes/schemas'
+import {
+  AckPolicy,
+  type Consumer,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  ReplayPolicy,
+} from '@nats-io/jetstream'
+import { type KV, Kvm } from '@nats-io/kv'
+import type { Logger } from 'pino'
+
+const secondsInNanos = 1_000_000_000
+
+/**
+ * The generations of each projection: their buckets, the durable consumer that feeds them, how far they have
+ * got, and the pointer in the meta bucket that says which one the query-service reads.
+ */
+export class Generations {
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly meta: KV,
+    readonly parked: KV,
+    private readonly replicas: number,
+    private readonly logger: Logger,
+  ) {}
+
+  static async open(js: JetStreamClient, jsm: JetStreamManager, replicas: number, logger: Logger) {
+    const [meta, parked] = await Promise.all([
+      ensureBucket(js, jsm, metaBucket, { replicas }),
+      ensureBucket(js, jsm, parkedBucket, { replicas }),
+    ])
+    return new Generations(js, jsm, meta, parked, replicas, logger)
+  }
+
+  async active(projection: ProjectionName): Promise<number | undefined> {
+    const entry = await this.meta.get(metaKeys.active(projection))
+    return entry?.operation === 'PUT' ? entry.json<ActiveGeneration>().generation : undefined
+  }
+
+  /** The live generation; on first start, generation 1, created empty to fold the log from the beginning. */
+  async ensureActive(projection: ProjectionName): Promise<number> {
+    const active = await this.active(projection)
+    if (active !== undefined) return active
+    await this.createBuckets(projection, 1)
+    await this.createConsumer(projection, 1, 1)
+    try {
+      await this.meta.create(metaKeys.active(projection), pointer(1))
+      this.logger.info({ projection, generation: 1 }, 'projection initialised')
+    } catch {
+      // Another projector initialised it at the same moment.
+    }
+    const settled = await this.active(projection)
+    if (settled === undefined) throw new Error(`could not initialise projection ${projection}`)
+    return settled
+  }
+
+  /** Creates (or opens) the buckets of a generation. The query side reads them with direct get. */
+  async createBuckets(projection: ProjectionName, generation: number): Promise<Record<ReadModelName, KV>> {
+    const buckets = await Promise.all(
+      projections[projection].readModels.map(
+        async (readModel) =>
+          [
+            readModel,
+            await ensureBucket(this.js, this.jsm, bucketName(readModel, generation), {
+              replicas: this.replicas,
+              direct: true,
+            }),
+          ] as const,
+      ),
+    )
+    return Object.fromEntries(buckets) as Record<ReadModelName, KV>
+  }
+
+  /**
+   * Opens a generation's buckets for the projector. Without `allow_direct`, reads go to the stream leader, so
+   * the projector always reads its own writes.
+   */
+  async openBuckets(projection: ProjectionName, generation: number): Promise<Record<ReadModelName, KV>> {
+    const kvm = new Kvm(this.js)
+    const buckets = await Promise.all(
+      projections[projection].readModels.map(
+        async (readModel) =>
+          [readModel, await kvm.open(bucketName(readModel, generation), { allow_direct: false })] as const,
+      ),
+    )
+    return Object.fromEntries(buckets) as Record<ReadModelName, KV>
+  }
+
+  /** Creates the durable consumer of a generation, delivering from `startSeq`. */
+  async createConsumer(projection: ProjectionName, generation: number, startSeq: number) {
+    await this.jsm.consumers.add(projections[projection].stream, {
+      durable_name: consumerName(projection, generation),
+      description: `jetnotes projector: ${projection} generation ${generation}`,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: 30 * secondsInNanos,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: Math.max(1, startSeq),
+      replay_policy: ReplayPolicy.Instant,
+      max_ack_pending: 4096,
+    })
+  }
+
+  /**
+   * The generation's consumer, positioned so the next message is the first one not yet acknowledged. The
+   * projector acks in order, after the writes, so everything up to the ack floor is in the read models. Messages
+   * delivered but not acked (the projector died mid-batch) would come back only after the ack wait, behind newer
+   * ones; recreating the consumer at the floor replays them first, in order. Re-folding them is harmless.
+   */
+  async consumerAtAckFloor(projection: ProjectionName, generation: number): Promise<Consumer> {
+    const { stream } = projections[projection]
+    const name = consumerName(projection, generation)
+    const position = (await this.position(projection, generation))?.seq ?? 0
+    try {
+      const info = await this.jsm.consumers.info(stream, name)
+      if (info.num_ack_pending > 0) {
+        const floor = Math.max(info.ack_floor.stream_seq, position)
+        this.logger.warn(
+          { projection, generation, floor },
+          'unacknowledged messages: resuming from the ack floor',
+        )
+        await this.jsm.consumers.delete(stream, name)
+        await this.createConsumer(projection, generation, floor + 1)
+      }
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound))
+        throw error
+      await this.createConsumer(projection, generation, position + 1)
+    }
+    return this.js.consumers.get(stream, name)
+  }
+
+  async position(projection: ProjectionName, generation: number): Promise<ProjectionPosition | undefined> {
+    const entry = await this.meta.get(metaKeys.position(projection, generation))
+    return entry?.operation === 'PUT' ? entry.json<ProjectionPosition>() : undefined
+  }
+
+  async setPosition(projection: ProjectionName, generation: number, position: ProjectionPosition) {
+    await this.meta.put(metaKeys.position(projection, generation), JSON.stringify(position))
+  }
+
+  /** Makes `to` the live generation, unless someone else switched it since `from` was read. */
+  async activate(projection: ProjectionName, from: number, to: number): Promise<void> {
+    const entry = await this.meta.get(metaKeys.active(projection))
+    const current = entry?.operation === 'PUT' ? entry.json<ActiveGeneration>().generation : undefined
+    if (entry === null || current !== from) {
+      throw new Error(`projection ${projection} moved to generation ${current} during the rebuild`)
+    }
+    await this.meta.update(metaKeys.active(projection), pointer(to), entry.revision)
+  }
+
+  /** Removes a generation: its consumer, its buckets, its position. */
+  async drop(projection: ProjectionName, generation: number): Promise<void> {
+    const { stream, readModels } = projections[projection]
+    await this.jsm.consumers.delete(stream, consumerName(projection, generation)).catch(ignoreNotFound)
+    for (const readModel of readModels) {
+      await this.jsm.streams.delete(`KV_${bucketName(readModel, generation)}`).catch(ignoreNotFound)
+    }
+    await this.meta.delete(metaKeys.position(projection, generation))
+  }
+
+  /** Yields the live generation now and whenever it changes. */
+  async *watchActive(projection: ProjectionName): AsyncGenerator<number> {
+    const watch = await this.meta.watch({ key: metaKeys.active(projection) })
+    for await (const entry of watch) {
+      if (entry.operation === 'PUT') yield entry.json<ActiveGeneration>().generation
+    }
+  }
+}
+
+const pointer = (generation: number) =>
+  JSON.stringify({ generation, since: new Date().toISOString() } satisfies ActiveGeneration)
+
+const ignoreNotFound = (error: unknown) => {
+  if (error instanceof JetStreamApiError && error.status === 404) return
+  throw error
+}

@@ -1,0 +1,65 @@
+import {
+  accessOf,
+  evolveNote,
+  type Note,
+  type NoteEvent,
+  type NoteIndex,
+  type NoteRecord,
+  type NoteSummary,
+} from '@jetnotes/schemas'
+
+/** The `notes` read model after one message: unchanged if it already reflects that position. */
+export const evolveNoteRecord = (
+  record: NoteRecord | undefined,
+  events: readonly NoteEvent[],
+  seq: number,
+): NoteRecord | undefined => {
+  if (record !== undefined && record.seq >= seq) return record
+  const note = events.reduce(evolveNote, record?.note ?? null)
+  return note === null ? record : { note, seq }
+}
+
+/**
+ * Whose note lists a message can change: the owner, everyone it is shared with, and whoever the message
+ * shares it with or takes it from. All of them follow from the note after the message and the message itself,
+ * so a replayed message recomputes the same lists even when the note view is already further on.
+ */
+export const affectedUsers = (note: Note, events: readonly NoteEvent[]): string[] => {
+  const users = new Set([note.owner, ...Object.keys(note.shares)])
+  for (const event of events) {
+    if (event.type === 'NoteShared' || event.type === 'NoteUnshared') users.add(event.data.userId)
+  }
+  return [...users]
+}
+
+/** The line for a note in a user's list, or `undefined` when the user cannot see it. */
+export const summaryFor = (note: Note, userId: string): NoteSummary | undefined => {
+  const access = accessOf(note, userId)
+  if (access === 'none') return undefined
+  return {
+    id: note.id,
+    title: note.title,
+    tags: note.tags,
+    owner: note.owner,
+    access,
+    version: note.version,
+    createdAt: note.createdAt,
+    updatedAt: note.updatedAt,
+  }
+}
+
+export const emptyNoteIndex: NoteIndex = { notes: [], seq: 0 }
+
+/** Newest first; notes created in the same millisecond by id, so the order is total and stable. */
+export const newestFirst = (a: NoteSummary, b: NoteSummary) =>
+  a.createdAt === b.createdAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.createdAt < b.createdAt ? 1 : -1
+
+/** A user's note list with this note as it now is for them (added, updated, or removed). */
+export const withNote = (index: NoteIndex, note: Note, userId: string, seq: number): NoteIndex => {
+  const others = index.notes.filter((summary) => summary.id !== note.id)
+  const summary = summaryFor(note, userId)
+  if (summary === undefined) return { notes: others, seq }
+  const at = others.findIndex((other) => newestFirst(summary, other) < 0)
+  const notes = at === -1 ? [...others, summary] : [...others.slice(0, at), summary, ...others.slice(at)]
+  return { notes, seq }
+}

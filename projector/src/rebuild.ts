@@ -1,0 +1,103 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { Logger } from 'pino'
+import type { Generations } from './generations.ts'
+import type { Projection } from './projections/projection.ts'
+import { foldMessage, park } from './runner.ts'
+import { ViewStore } from './view-store.ts'
+
+export type RebuildProgress =
+  | { phase: 'replay'; seq: number; lastSeq: number }
+  | { phase: 'write'; written: number; total: number }
+  | { phase: 'switch'; from: number; to: number }
+  | { phase: 'cleanup'; generation: number }
+
+export type RebuildResult = {
+  from: number
+  to: number
+  events: number
+  entries: number
+  parked: number
+  seconds: number
+}
+
+export type RebuildOptions = {
+  /** How long the old generation stays after the switch, so queries already reading it can finish. */
+  graceMs?: number
+  onProgress?: (progress: RebuildProgress) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Rebuilds a projection from the whole log, without downtime:
+ * 1. replay the stream with an ordered consumer (no acks, no reads: the new buckets start empty) into memory;
+ * 2. write the read models into a new generation of buckets;
+ * 3. create that generation's durable consumer right after the last replayed event;
+ * 4. switch the pointer: the query-service reads the new generation from its next request, and the projector
+ *    carries it on from the consumer (nothing published meanwhile is missed);
+ * 5. after a grace period, remove the old generation.
+ * The old generation keeps serving queries until step 4, so no query sees a half-built or mixed state.
+ */
+export const rebuildProjection = async (
+  deps: { js: JetStreamClient; jsm: JetStreamManager; generations: Generations; logger: Logger },
+  projection: Projection,
+  { graceMs = 5_000, onProgress, signal }: RebuildOptions = {},
+): Promise<RebuildResult> => {
+  const { js, jsm, generations, logger } = deps
+  const started = performance.now()
+  const from = await generations.ensureActive(projection.name)
+  const to = from + 1
+  await generations.drop(projection.name, to)
+  try {
+    const views = new ViewStore(await generations.createBuckets(projection.name, to), { fresh: true })
+    let lastSeq = 0
+    let events = 0
+    let parked = 0
+    const { state } = await jsm.streams.info(projection.stream)
+    if (state.messages > 0) {
+      const messages = await (await js.consumers.get(projection.stream)).consume({ max_messages: 2048 })
+      signal?.addEventListener('abort', () => messages.stop(), { once: true })
+      for await (const message of messages) {
+        const poison = await foldMessage(projection, views, message.seq, message.subject, () =>
+          message.json(),
+        )
+        if (poison !== undefined) {
+          parked++
+          await park(generations, logger, poison)
+        }
+        events++
+        lastSeq = message.seq
+        onProgress?.({ phase: 'replay', seq: message.seq, lastSeq: message.seq + message.info.pending })
+        if (message.info.pending === 0) break
+      }
+      messages.stop()
+    }
+    signal?.throwIfAborted()
+
+    const entries = views.pendingWrites
+    let written = 0
+    await views.flush(512, (count) => {
+      written += count
+      onProgress?.({ phase: 'write', written, total: entries })
+    })
+    signal?.throwIfAborted()
+
+    await generations.createConsumer(projection.name, to, lastSeq + 1)
+    await generations.setPosition(projection.name, to, {
+      seq: lastSeq,
+      streamSeq: lastSeq,
+      at: new Date().toISOString(),
+    })
+    onProgress?.({ phase: 'switch', from, to })
+    await generations.activate(projection.name, from, to)
+    logger.info({ projection: projection.name, from, to, events }, 'switched to the rebuilt generation')
+
+    onProgress?.({ phase: 'cleanup', generation: from })
+    await new Promise((resolve) => setTimeout(resolve, graceMs))
+    await generations.drop(projection.name, from)
+    return { from, to, events, entries, parked, seconds: (performance.now() - started) / 1000 }
+  } catch (error) {
+    if ((await generations.active(projection.name)) !== to)
+      await generations.drop(projection.name, to).catch(() => {})
+    throw error
+  }
+}

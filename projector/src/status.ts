@@ -1,0 +1,54 @@
+import { consumerName, type ProjectionName, projectionNames, projections } from '@jetnotes/schemas'
+import type { JetStreamManager } from '@nats-io/jetstream'
+import type { Generations } from './generations.ts'
+
+export type ProjectionStatus = {
+  projection: ProjectionName
+  generation: number | undefined
+  /** Every event up to here is in the read models. */
+  position: number
+  /** The stream's last sequence now. */
+  streamSeq: number
+  lag: number
+  /** Messages the consumer has not delivered yet, and delivered but not acknowledged. */
+  consumerPending: number | undefined
+  ackPending: number | undefined
+  parked: number
+}
+
+/** Where each projection stands against its stream. */
+export const projectionStatus = async (
+  jsm: JetStreamManager,
+  generations: Generations,
+): Promise<ProjectionStatus[]> =>
+  Promise.all(
+    projectionNames.map(async (projection) => {
+      const { stream } = projections[projection]
+      const generation = await generations.active(projection)
+      const [position, info, consumer, parked] = await Promise.all([
+        generation === undefined ? undefined : generations.position(projection, generation),
+        jsm.streams.info(stream),
+        generation === undefined
+          ? undefined
+          : jsm.consumers.info(stream, consumerName(projection, generation)).catch(() => undefined),
+        countParked(generations, projection),
+      ])
+      const seq = position?.seq ?? 0
+      return {
+        projection,
+        generation,
+        position: seq,
+        streamSeq: info.state.last_seq,
+        lag: Math.max(0, info.state.last_seq - seq),
+        consumerPending: consumer?.num_pending,
+        ackPending: consumer?.num_ack_pending,
+        parked,
+      }
+    }),
+  )
+
+const countParked = async (generations: Generations, projection: ProjectionName) => {
+  let count = 0
+  for await (const _key of await generations.parked.keys(`${projection}.>`)) count++
+  return count
+}
