@@ -1,2 +1,2 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
-export { findNatsServer, type NatsServerHandle, startNatsServer } from './nats-server.ts'
+export { type NatsServerHandle, startNatsServer } from './nats-server.ts'

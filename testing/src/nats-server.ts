@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
+import { findNatsServer } from '@jetnotes/platform'
 
 /** A nats-server started for a test: its URL, and how to stop, kill or restart it. */
 export type NatsServerHandle = {
@@ -19,21 +19,15 @@ export type NatsServerHandle = {
   [Symbol.asyncDispose]: () => Promise<void>
 }
 
-/** Where the nats-server binary is: PATH, or the sbin directories a non-root PATH may lack. */
-export const findNatsServer = (): string => {
-  const directories = [
-    ...(process.env.PATH ?? '').split(delimiter),
-    '/usr/sbin',
-    '/usr/local/sbin',
-    '/usr/local/bin',
-  ]
-  for (const directory of directories) {
-    const candidate = join(directory, 'nats-server')
-    if (directory !== '' && existsSync(candidate)) return candidate
+/** The nats-server binary, or a clear error saying how to install it. */
+const natsServerBinary = (): string => {
+  const binary = findNatsServer()
+  if (binary === undefined) {
+    throw new Error(
+      'nats-server not found: install it (apt-get install nats-server, or brew install nats-server)',
+    )
   }
-  throw new Error(
-    'nats-server not found: install it (apt-get install nats-server, or brew install nats-server)',
-  )
+  return binary
 }
 
 const listening = /Listening for client connections on [^\s]+:(\d+)/
@@ -43,7 +37,7 @@ const listening = /Listening for client connections on [^\s]+:(\d+)/
  * accepts clients. Use with `await using` so it is always torn down.
  */
 export const startNatsServer = async (): Promise<NatsServerHandle> => {
-  const binary = findNatsServer()
+  const binary = natsServerBinary()
   const storeDir = await mkdtemp(join(tmpdir(), 'jetnotes-nats-'))
   let port = -1
   let child: ChildProcess | undefined
