@@ -16,6 +16,7 @@ export {
   ServiceUnavailableError,
   UnauthorizedError,
 } from './http/errors.ts'
+export { etagOf } from './http/etag.ts'
 export { type ReadinessCheck, registerHealth } from './http/health.ts'
 export {
   type Problem,

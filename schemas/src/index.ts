@@ -54,7 +54,15 @@ export {
   type NoteState,
 } from './notes/state.ts'
 export { noteUpcasters } from './notes/upcasters.ts'
-export { NoteView, toNoteView } from './notes/view.ts'
+export {
+  AuditEntry,
+  FieldChange,
+  NoteSummary,
+  NoteVersionView,
+  NoteView,
+  page,
+  toNoteView,
+} from './notes/view.ts'
 export {
   type ActiveGeneration,
   bucketName,
@@ -63,7 +71,6 @@ export {
   metaKeys,
   type NoteIndex,
   type NoteRecord,
-  type NoteSummary,
   type ParkedEvent,
   type ProjectionName,
   type ProjectionPosition,
@@ -99,6 +106,7 @@ export { Email, TokenHash, UserName } from './users/fields.ts'
 export { initialUserState, type User, type UserState } from './users/state.ts'
 export {
   AccountView,
+  PublicUserView,
   RegisteredAccountView,
   TokenView,
   toAccountView,

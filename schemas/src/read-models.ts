@@ -1,4 +1,5 @@
-import type { Access, Note } from './notes/state.ts'
+import type { Note } from './notes/state.ts'
+import type { NoteSummary } from './notes/view.ts'
 import type { StreamName } from './streams.ts'
 
 /**
@@ -47,18 +48,6 @@ export type ProjectionPosition = {
 
 /** `notes` read model: a note (deleted ones too, for their owner's history) and the event it reflects. */
 export type NoteRecord = { note: Note; seq: number }
-
-/** One line of a user's note list. */
-export type NoteSummary = {
-  id: string
-  title: string
-  tags: string[]
-  owner: string
-  access: Exclude<Access, 'none'>
-  version: number
-  createdAt: string
-  updatedAt: string
-}
 
 /** `note-index` read model, keyed by user id: the notes the user can see, newest first. */
 export type NoteIndex = { notes: NoteSummary[]; seq: number }

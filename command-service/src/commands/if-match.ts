@@ -12,5 +12,3 @@ export const expectedVersionOf = (request: FastifyRequest): number | undefined =
   if (match?.[1] === undefined) throw new BadRequestError('If-Match must be one ETag such as "3"', 'If-Match')
   return Number(match[1])
 }
-
-export const etagOf = (version: number) => `"${version}"`

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { authenticate, callerOf, type HttpApp, problemResponses } from '@jetnotes/platform'
+import { authenticate, callerOf, etagOf, type HttpApp, problemResponses } from '@jetnotes/platform'
 import {
   CreateNoteBody,
   EditNoteBody,
@@ -15,7 +15,7 @@ import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { NoteCommandHeaders } from '../commands/command-headers.ts'
 import { type CommandResponse, executeCommand } from '../commands/execute-command.ts'
-import { etagOf, expectedVersionOf } from '../commands/if-match.ts'
+import { expectedVersionOf } from '../commands/if-match.ts'
 import { sendResponse } from '../commands/send-response.ts'
 import type { CommandContext } from '../context.ts'
 

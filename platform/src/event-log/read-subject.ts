@@ -15,8 +15,17 @@ const toCommit = (message: StoredMsg): LoggedCommit => ({
   subject: message.subject,
   msgId: message.header.get('Nats-Msg-Id') || undefined,
   time: message.time,
-  payload: message.json<unknown>(),
+  payload: parseJson(message),
 })
+
+/** The JSON payload; `undefined` for bytes that are not JSON, which then fail validation like any bad event. */
+const parseJson = (message: StoredMsg): unknown => {
+  try {
+    return message.json<unknown>()
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * The messages of one subject after `afterSeq`, in order, read with direct gets (`next_by_subj`). One round

@@ -32,3 +32,40 @@ export const toNoteView = (note: Note): NoteView => ({
   updatedAt: note.updatedAt,
   updatedBy: note.updatedBy,
 })
+
+/** A note as it was at one version (`GET /notes/:id/versions/:version`); `deleted` at the deleting version. */
+export const NoteVersionView = NoteView.extend({ deleted: z.boolean() })
+export type NoteVersionView = z.infer<typeof NoteVersionView>
+
+/** One line of a note list: enough to show and filter it, without the body. */
+export const NoteSummary = z.object({
+  id: Id,
+  title: z.string(),
+  tags: z.array(z.string()),
+  owner: Id,
+  access: z
+    .enum(['owner', 'read', 'write'])
+    .describe("The caller's access: owner, or the permission shared with them"),
+  version: z.number().int().positive(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type NoteSummary = z.infer<typeof NoteSummary>
+
+/** A page of a list, and the cursor of the next one (null on the last page). */
+export const page = <Item extends z.ZodType>(item: Item) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() })
+
+/** A change to one field in an audited event. Shares appear as `shares.<userId>`. */
+export const FieldChange = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() })
+
+/** One entry of a note's audit history, read from the log. */
+export const AuditEntry = z.object({
+  version: z.number().int().positive(),
+  position: z.number().int().positive().describe('The stream sequence of the message holding the event'),
+  type: z.string(),
+  actor: z.object({ id: Id, name: z.string().nullable() }),
+  time: z.string(),
+  changes: z.array(FieldChange),
+})
+export type AuditEntry = z.infer<typeof AuditEntry>

@@ -18,3 +18,7 @@ export const toAccountView = (user: User): AccountView => ({
   name: user.name,
   email: user.email,
 })
+
+/** What any signed-in user may know about another. */
+export const PublicUserView = z.object({ id: Id, name: z.string(), active: z.boolean() })
+export type PublicUserView = z.infer<typeof PublicUserView>

@@ -1,0 +1,4 @@
+/** @jetnotes/query-service: what the system tests and the benchmark start in-process. */
+export { buildQueryApp } from './app.ts'
+export { loadQueryConfig, type QueryConfig } from './config.ts'
+export { openQueryContext, type QueryContext } from './context.ts'

@@ -1,0 +1,58 @@
+import { authenticate, type HttpApp, problemResponses } from '@jetnotes/platform'
+import { Id, NotFoundError, PublicUserView, type UserRecord } from '@jetnotes/schemas'
+import { z } from 'zod'
+import type { QueryContext } from '../context.ts'
+import { consistentReads } from '../read-models/consistency.ts'
+import { ReadHeaders } from './notes.ts'
+
+const security = [{ bearer: [] }]
+const tags = ['users']
+
+/** Reading users: who an id is, and whether it is a user one can share with. */
+export const userRoutes = (app: HttpApp, context: QueryContext) => {
+  const { readModels } = context
+  const preHandler = [
+    authenticate(context.directory),
+    consistentReads(readModels, 'users', context.consistencyTimeoutMs),
+  ]
+  const findUser = async (id: string) => {
+    const entry = await readModels.view().users.get(id)
+    return entry?.operation === 'PUT' ? entry.json<UserRecord>() : undefined
+  }
+
+  app.get(
+    '/users/:id',
+    {
+      preHandler,
+      schema: {
+        tags,
+        security,
+        summary: "A user's public profile",
+        headers: ReadHeaders,
+        params: z.object({ id: Id }),
+        response: { 200: PublicUserView, ...problemResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const user = await findUser(request.params.id)
+      if (user === undefined) throw new NotFoundError('User not found')
+      return { id: user.id, name: user.name, active: user.active }
+    },
+  )
+
+  app.get(
+    '/users/:id/validate',
+    {
+      preHandler,
+      schema: {
+        tags,
+        security,
+        summary: 'Whether the id names an active user (one a note can be shared with)',
+        headers: ReadHeaders,
+        params: z.object({ id: Id }),
+        response: { 200: z.object({ valid: z.boolean() }), ...problemResponses(400, 401, 503) },
+      },
+    },
+    async (request) => ({ valid: (await findUser(request.params.id))?.active === true }),
+  )
+}

@@ -1,0 +1,27 @@
+import { connectNats, createLogger, natsUrlOf, runService } from '@jetnotes/platform'
+import { buildQueryApp } from './app.ts'
+import { loadQueryConfig } from './config.ts'
+import { openQueryContext } from './context.ts'
+
+await runService(async () => {
+  const config = loadQueryConfig()
+  const logger = createLogger('query-service', config.LOG_LEVEL)
+  const nc = await connectNats(natsUrlOf(config), 'query-service', logger)
+  const context = await openQueryContext(
+    nc,
+    { replicas: config.STREAM_REPLICAS, consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS },
+    logger,
+  )
+  const app = await buildQueryApp(context, logger, { readyMaxLag: config.READY_MAX_LAG })
+  await app.listen({ host: config.HOST, port: config.QUERY_PORT })
+  return {
+    logger,
+    service: {
+      close: async () => {
+        await app.close()
+        context.close()
+        await nc.drain()
+      },
+    },
+  }
+})
