@@ -1,2 +1,11 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
+export {
+  createNote,
+  type HttpClient,
+  httpClient,
+  type Reply,
+  type RequestOptions,
+  registerUser,
+} from './http-client.ts'
 export { type NatsServerHandle, startNatsServer } from './nats-server.ts'
+export { type RunningSystem, startSystem } from './system.ts'
