@@ -1,0 +1,46 @@
+import { newestFirst, summaryFor } from '@jetnotes/projector'
+import {
+  evolveNote,
+  type Note,
+  type NoteEvent,
+  type NoteSummary,
+  noteAggregate,
+  parseCommit,
+} from '@jetnotes/schemas'
+import type { JetStreamClient } from '@nats-io/jetstream'
+
+/** Every message of a stream, in order, read back with an ordered consumer. */
+export const readStream = async (js: JetStreamClient, stream: string) => {
+  const consumer = await js.consumers.get(stream)
+  const messages: { seq: number; subject: string; payload: unknown }[] = []
+  const info = await (await js.jetstreamManager()).streams.info(stream)
+  if (info.state.messages === 0) return messages
+  const iterator = await consumer.consume()
+  for await (const message of iterator) {
+    messages.push({ seq: message.seq, subject: message.subject, payload: message.json() })
+    if (message.info.pending === 0) break
+  }
+  iterator.stop()
+  return messages
+}
+
+/** The expected state of every note: a pure fold of the NOTES log, independent of the projector. */
+export const foldNotes = async (js: JetStreamClient) => {
+  const notes = new Map<string, Note>()
+  const events = new Map<string, { seq: number; event: NoteEvent }[]>()
+  for (const message of await readStream(js, 'NOTES')) {
+    for (const event of parseCommit(noteAggregate, message.payload)) {
+      const folded = evolveNote(notes.get(event.aggregateId) ?? null, event)
+      if (folded) notes.set(event.aggregateId, folded)
+      events.set(event.aggregateId, [...(events.get(event.aggregateId) ?? []), { seq: message.seq, event }])
+    }
+  }
+  return { notes, events }
+}
+
+/** The note list a user should see, derived from the folded notes. */
+export const expectedList = (notes: Map<string, Note>, userId: string): NoteSummary[] =>
+  [...notes.values()]
+    .map((note) => summaryFor(note, userId))
+    .filter((summary): summary is NoteSummary => summary !== undefined)
+    .sort(newestFirst)
