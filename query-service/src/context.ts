@@ -1,7 +1,10 @@
 import { ensureEventLogStreams, UserDirectory } from '@jetnotes/platform'
+import { commandBuckets } from '@jetnotes/schemas'
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
+import { LiveHub, type LiveHubOptions } from './live/live-hub.ts'
 import { ReadModels } from './read-models/read-models.ts'
 
 /** Everything the query routes use, wired to one NATS connection. */
@@ -10,6 +13,7 @@ export type QueryContext = {
   jsm: JetStreamManager
   directory: UserDirectory
   readModels: ReadModels
+  hub: LiveHub
   logger: Logger
   /** Longest a read with a Consistency-Token waits for the views (ms). */
   consistencyTimeoutMs: number
@@ -18,7 +22,7 @@ export type QueryContext = {
 
 export const openQueryContext = async (
   nc: NatsConnection,
-  options: { replicas: number; consistencyTimeoutMs: number },
+  options: { replicas: number; consistencyTimeoutMs: number; live: LiveHubOptions },
   logger: Logger,
 ): Promise<QueryContext> => {
   const js = jetstream(nc)
@@ -27,14 +31,26 @@ export const openQueryContext = async (
   const directory = new UserDirectory(js, jsm, logger)
   const readModels = new ReadModels(js, logger)
   await Promise.all([directory.start(), readModels.start()])
+  const snapshots = await new Kvm(js).open(commandBuckets.noteSnapshots)
+  const hub = new LiveHub(
+    js,
+    jsm,
+    directory,
+    { notes: () => readModels.view().notes, snapshots },
+    logger,
+    options.live,
+  )
+  await hub.start()
   return {
     nc,
     jsm,
     directory,
     readModels,
+    hub,
     logger,
     consistencyTimeoutMs: options.consistencyTimeoutMs,
     close: () => {
+      hub.stop()
       readModels.stop()
       directory.stop()
     },

@@ -9,10 +9,22 @@ await runService(async () => {
   const nc = await connectNats(natsUrlOf(config), 'query-service', logger)
   const context = await openQueryContext(
     nc,
-    { replicas: config.STREAM_REPLICAS, consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS },
+    {
+      replicas: config.STREAM_REPLICAS,
+      consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+      live: {
+        historyBytes: config.LIVE_HISTORY_MB * 1024 * 1024,
+        prefillMessages: 1_000,
+        replayConcurrency: 4,
+      },
+    },
     logger,
   )
-  const app = await buildQueryApp(context, logger, { readyMaxLag: config.READY_MAX_LAG })
+  const app = await buildQueryApp(context, logger, {
+    readyMaxLag: config.READY_MAX_LAG,
+    heartbeatMs: config.LIVE_HEARTBEAT_MS,
+    live: { retryMs: config.LIVE_RETRY_MS, maxQueuedEvents: config.LIVE_CLIENT_QUEUE },
+  })
   await app.listen({ host: config.HOST, port: config.QUERY_PORT })
   return {
     logger,

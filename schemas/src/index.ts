@@ -80,7 +80,14 @@ export {
   type ReadModelName,
   type UserRecord,
 } from './read-models.ts'
-export { commandBuckets, type StreamName, streamNames, streams } from './streams.ts'
+export {
+  commandBuckets,
+  type NoteSnapshot,
+  noteSnapshotFormat,
+  type StreamName,
+  streamNames,
+  streams,
+} from './streams.ts'
 export { aggregateIdOf, subjects } from './subjects.ts'
 export { type Upcaster, upcast, upcaster } from './upcasting.ts'
 export {

@@ -1,3 +1,4 @@
+import type { Note } from './notes/state.ts'
 import { subjects } from './subjects.ts'
 
 /** The JetStream streams that hold the event log. */
@@ -18,3 +19,9 @@ export const commandBuckets = {
   /** Snapshots of note aggregates, so loading a note does not replay its whole history. */
   noteSnapshots: 'note-snapshots',
 } as const
+
+/** Bump when the shape of `Note` changes: older snapshots are then ignored and rebuilt from the log. */
+export const noteSnapshotFormat = 1
+
+/** A `note-snapshots` entry: a note's state and the stream position it reflects. */
+export type NoteSnapshot = { format: number; state: Note; seq: number }

@@ -8,4 +8,4 @@ export {
   registerUser,
 } from './http-client.ts'
 export { type NatsServerHandle, startNatsServer } from './nats-server.ts'
-export { type RunningSystem, startSystem } from './system.ts'
+export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'

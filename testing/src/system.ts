@@ -38,9 +38,16 @@ const startProjector = async (url: string, logger: Logger) => {
  * The whole system in this process, as `npm start` runs it in several: a nats-server in a temp dir, the
  * command-service, the projector and the query-service on random ports. `await using` tears it all down.
  */
-export const startSystem = async (
-  options: { consistencyTimeoutMs?: number; nats?: NatsServerHandle } = {},
-) => {
+export type SystemOptions = {
+  consistencyTimeoutMs?: number
+  nats?: NatsServerHandle
+  /** Live streams: events a client may have queued before it is cut, the resume history, the heartbeat. */
+  liveClientQueue?: number
+  liveHistoryBytes?: number
+  heartbeatMs?: number
+}
+
+export const startSystem = async (options: SystemOptions = {}) => {
   const logger = pino({ level: 'silent' })
   const nats = options.nats ?? (await startNatsServer())
   const commandNc = await connect({ servers: nats.url, name: 'test-command' })
@@ -51,10 +58,22 @@ export const startSystem = async (
   const queryNc: NatsConnection = await connect({ servers: nats.url, name: 'test-query' })
   const queryContext = await openQueryContext(
     queryNc,
-    { replicas: 1, consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000 },
+    {
+      replicas: 1,
+      consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+      live: {
+        historyBytes: options.liveHistoryBytes ?? 32 * 1024 * 1024,
+        prefillMessages: 1_000,
+        replayConcurrency: 4,
+      },
+    },
     logger,
   )
-  const queryApp = await buildQueryApp(queryContext, logger, { readyMaxLag: 10_000 })
+  const queryApp = await buildQueryApp(queryContext, logger, {
+    readyMaxLag: 10_000,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    live: { retryMs: 2_000, maxQueuedEvents: options.liveClientQueue ?? 1_000 },
+  })
   const queries = await listen(queryApp)
   const js = jetstream(commandNc)
   const jsm = await jetstreamManager(commandNc)

@@ -1,5 +1,5 @@
 import { type Folded, foldSubject } from '@jetnotes/platform'
-import { type NoteState, noteAggregate } from '@jetnotes/schemas'
+import { type NoteSnapshot, type NoteState, noteAggregate, noteSnapshotFormat } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
@@ -8,10 +8,6 @@ import type { Repository } from '../commands/repository.ts'
 
 /** A snapshot is written each time a note passes this many more events, so a cold load replays fewer. */
 export const snapshotInterval = 50
-/** Bump when the shape of `Note` changes: older snapshots are then ignored and rebuilt from the log. */
-const snapshotFormat = 1
-
-type Snapshot = { format: number } & Folded<NoteState>
 
 /**
  * Note states for deciding commands. Hot notes come from an in-memory cache keyed by stream position (bounded
@@ -64,16 +60,17 @@ export class NoteRepository implements Repository<NoteState> {
     try {
       const entry = await this.snapshots.get(id)
       if (entry === null || entry.operation !== 'PUT') return undefined
-      const snapshot = entry.json<Snapshot>()
-      return snapshot.format === snapshotFormat ? { state: snapshot.state, seq: snapshot.seq } : undefined
+      const snapshot = entry.json<NoteSnapshot>()
+      return snapshot.format === noteSnapshotFormat ? { state: snapshot.state, seq: snapshot.seq } : undefined
     } catch (error) {
       this.logger.warn({ err: error, noteId: id }, 'note snapshot unreadable; replaying from the log')
       return undefined
     }
   }
 
-  #writeSnapshot(id: string, folded: Folded<NoteState>) {
-    const snapshot: Snapshot = { format: snapshotFormat, ...folded }
+  #writeSnapshot(id: string, { state, seq }: Folded<NoteState>) {
+    if (state === null) return
+    const snapshot: NoteSnapshot = { format: noteSnapshotFormat, state, seq }
     this.snapshots.put(id, JSON.stringify(snapshot)).catch((error: unknown) => {
       this.logger.warn({ err: error, noteId: id }, 'could not write a note snapshot')
     })

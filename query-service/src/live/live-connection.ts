@@ -1,0 +1,71 @@
+import type {} from '@fastify/sse'
+import type { FastifyReply } from 'fastify'
+import { formatEventId } from './live-event.ts'
+import type { BroadcastEvent, Subscriber } from './live-hub.ts'
+
+export type ConnectionLimits = {
+  /** Events a connection may have waiting before it is cut (it then resumes with its last id). */
+  maxQueuedEvents: number
+}
+
+/**
+ * One SSE client. Events are queued and written one at a time, waiting for the socket to drain, so a slow
+ * client never slows the hub or the other clients. When its queue is full the client is disconnected; its
+ * EventSource reconnects with the last id it received and is served exactly what it missed.
+ */
+export class LiveConnection implements Subscriber {
+  readonly #queue: { id: string; event: string; data: string }[] = []
+  #writing = false
+  #closed = false
+
+  constructor(
+    readonly userId: string,
+    readonly noteId: string | undefined,
+    private readonly reply: FastifyReply,
+    private readonly limits: ConnectionLimits,
+    private readonly onCut: (connection: LiveConnection) => void,
+  ) {}
+
+  deliver(event: BroadcastEvent, visible: boolean): void {
+    if (this.#closed) return
+    if (this.#queue.length >= this.limits.maxQueuedEvents) {
+      this.onCut(this)
+      this.close({ force: true })
+      return
+    }
+    this.#queue.push({
+      id: formatEventId(event.position),
+      event: event.type,
+      data: visible ? event.frames.visible : event.frames.hidden,
+    })
+    void this.#drain()
+  }
+
+  /** Ends the stream. `force` drops the socket at once (a stalled client would never take a clean end). */
+  close({ force = false } = {}): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#queue.length = 0
+    if (force) this.reply.raw.destroy()
+    else this.reply.sse.close()
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  async #drain() {
+    if (this.#writing) return
+    this.#writing = true
+    try {
+      while (!this.#closed && this.#queue.length > 0) {
+        const message = this.#queue.shift()
+        if (message !== undefined) await this.reply.sse.send(message)
+      }
+    } catch {
+      this.close({ force: true })
+    } finally {
+      this.#writing = false
+    }
+  }
+}

@@ -1,0 +1,269 @@
+import type { UserDirectory } from '@jetnotes/platform'
+import { aggregateIdOf, type NoteEvent, noteAggregate, parseCommit } from '@jetnotes/schemas'
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream'
+import type { Logger } from 'pino'
+import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
+import { NoteStates, type StartingPoints } from './note-states.ts'
+
+/** A live event with its two wire forms: for those who still see the note, and for those who just lost it. */
+export type BroadcastEvent = LiveEvent & { frames: { visible: string; hidden: string } }
+
+/** A connected client, as the hub sees it. */
+export interface Subscriber {
+  userId: string
+  /** Only the events of this note, when set. */
+  noteId?: string | undefined
+  deliver(event: BroadcastEvent, visible: boolean): void
+}
+
+export type LiveHubOptions = {
+  /** Bytes of recent events kept in memory, so most reconnects resume without touching the log. */
+  historyBytes: number
+  /** Messages of the log read into that history at start-up (so clients can resume after a restart). */
+  prefillMessages: number
+  /** At most this many resumes older than the in-memory history replay from the log at once. */
+  replayConcurrency: number
+}
+
+const stream = noteAggregate.stream
+
+/**
+ * The fan-out of note changes for one query-service process. ONE ordered consumer on the NOTES stream feeds
+ * every connection: a reconnect storm creates no server-side consumers. Each message is folded into the
+ * note's state to work out who may see the change; the event goes only to those users' connections, found
+ * through an index by user (the cost of an event does not grow with the number of connections).
+ *
+ * Recent events stay in memory (bounded by bytes), so a client that reconnects with `Last-Event-ID` is served
+ * exactly what it missed, then the live events, with no gap and no duplicate. An older resume is replayed from
+ * the log (a temporary ordered consumer, a few at a time).
+ */
+export class LiveHub {
+  readonly #history: BroadcastEvent[] = []
+  #historyBytes = 0
+  /** Every event after this position has been seen; those in `#history` are all after `#historyFloor`. */
+  #historyFloor: Position = { seq: 0, index: Number.MAX_SAFE_INTEGER }
+  #position: Position = { seq: 0, index: Number.MAX_SAFE_INTEGER }
+  readonly #byUser = new Map<string, Set<Subscriber>>()
+  readonly #states: NoteStates
+  #messages: ConsumerMessages | undefined
+  #replays = 0
+  readonly #waitingReplays: (() => void)[] = []
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly directory: UserDirectory,
+    private readonly startingPoints: StartingPoints,
+    private readonly logger: Logger,
+    private readonly options: LiveHubOptions,
+  ) {
+    this.#states = new NoteStates(jsm, startingPoints)
+  }
+
+  /** The position of the last message the hub has processed. */
+  get position(): Position {
+    return this.#position
+  }
+
+  get connections(): number {
+    let count = 0
+    for (const subscribers of this.#byUser.values()) count += subscribers.size
+    return count
+  }
+
+  /** Starts following the log; resolves once the start-up history is read. */
+  async start(): Promise<void> {
+    const { state } = await this.jsm.streams.info(stream)
+    const first = Math.max(1, state.last_seq - this.options.prefillMessages + 1)
+    this.#historyFloor = { seq: first - 1, index: Number.MAX_SAFE_INTEGER }
+    this.#position = this.#historyFloor
+    const consumer = await this.js.consumers.get(stream, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: first,
+    })
+    const messages = await consumer.consume()
+    this.#messages = messages
+    await new Promise<void>((caughtUp, failed) => {
+      if (state.last_seq < first) caughtUp()
+      void (async () => {
+        for await (const message of messages) {
+          await this.#process(message.seq, message.subject, () => message.json<unknown>())
+          if (message.seq >= state.last_seq) caughtUp()
+        }
+      })().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'the live stream stopped')
+        failed(error)
+      })
+    })
+  }
+
+  stop(): void {
+    this.#messages?.stop()
+  }
+
+  /**
+   * Connects a subscriber. With `after`, it first receives every event after that position it may see,
+   * from memory or from the log, then the live ones. Returns the function that disconnects it.
+   */
+  subscribe(subscriber: Subscriber, after?: Position): () => void {
+    if (after !== undefined && isAfter(this.#position, after)) {
+      if (isAfter(this.#historyFloor, after)) return this.#replayFromLog(subscriber, after)
+      // Everything after `after` is in memory: replay and attach in one synchronous step (no event between).
+      for (const event of this.#history) if (isAfter(event.position, after)) this.#offer(subscriber, event)
+    }
+    this.#add(subscriber)
+    return () => this.#remove(subscriber)
+  }
+
+  /** Closes every connection (on shutdown). */
+  disconnectAll(close: (subscriber: Subscriber) => void): void {
+    for (const subscribers of this.#byUser.values()) for (const subscriber of subscribers) close(subscriber)
+    this.#byUser.clear()
+  }
+
+  async #process(seq: number, subject: string, payload: () => unknown) {
+    const noteId = aggregateIdOf(subject)
+    let events: NoteEvent[]
+    try {
+      events = parseCommit(noteAggregate, payload())
+    } catch {
+      this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
+      return
+    }
+    const before = await this.#states.before(noteId, seq)
+    const { live, after } = toLiveEvents(before, events, seq)
+    this.#states.remember(noteId, after, seq)
+    for (const event of live) {
+      const broadcast = this.#withFrames(event)
+      this.#remember(broadcast)
+      for (const [userId, visible] of event.audience) {
+        for (const subscriber of this.#byUser.get(userId) ?? []) {
+          if (subscriber.noteId === undefined || subscriber.noteId === event.noteId)
+            subscriber.deliver(broadcast, visible)
+        }
+      }
+    }
+    this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
+  }
+
+  #withFrames(event: LiveEvent): BroadcastEvent {
+    const data = (note: unknown) =>
+      JSON.stringify({
+        noteId: event.noteId,
+        version: event.version,
+        type: event.type,
+        actor: { id: event.actorId, name: this.directory.find(event.actorId)?.name ?? null },
+        time: event.time,
+        note,
+      })
+    return { ...event, frames: { visible: data(event.view), hidden: data(null) } }
+  }
+
+  #remember(event: BroadcastEvent) {
+    this.#history.push(event)
+    this.#historyBytes += event.frames.visible.length + event.frames.hidden.length
+    while (this.#historyBytes > this.options.historyBytes && this.#history.length > 1) {
+      const dropped = this.#history.shift()
+      if (dropped === undefined) break
+      this.#historyBytes -= dropped.frames.visible.length + dropped.frames.hidden.length
+      this.#historyFloor = dropped.position
+    }
+  }
+
+  #offer(subscriber: Subscriber, event: BroadcastEvent) {
+    const visible = event.audience.get(subscriber.userId)
+    if (visible === undefined) return
+    if (subscriber.noteId !== undefined && subscriber.noteId !== event.noteId) return
+    subscriber.deliver(event, visible)
+  }
+
+  #add(subscriber: Subscriber) {
+    let subscribers = this.#byUser.get(subscriber.userId)
+    if (subscribers === undefined) {
+      subscribers = new Set()
+      this.#byUser.set(subscriber.userId, subscribers)
+    }
+    subscribers.add(subscriber)
+  }
+
+  #remove(subscriber: Subscriber) {
+    const subscribers = this.#byUser.get(subscriber.userId)
+    subscribers?.delete(subscriber)
+    if (subscribers?.size === 0) this.#byUser.delete(subscriber.userId)
+  }
+
+  /**
+   * A resume older than the in-memory history. Live events are held while the log is replayed up to the
+   * position the hub had when the client connected, then released: still no gap and no duplicate.
+   */
+  #replayFromLog(subscriber: Subscriber, after: Position): () => void {
+    const until = this.#position
+    const held: { event: BroadcastEvent; visible: boolean }[] = []
+    let replaying = true
+    let cancelled = false
+    const holder: Subscriber = {
+      userId: subscriber.userId,
+      noteId: subscriber.noteId,
+      deliver: (event, visible) =>
+        replaying ? held.push({ event, visible }) : subscriber.deliver(event, visible),
+    }
+    this.#add(holder)
+    void this.#withReplaySlot(async () => {
+      if (cancelled) return
+      const states = new NoteStates(this.jsm, this.startingPoints)
+      const consumer = await this.js.consumers.get(stream, {
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: after.seq,
+      })
+      const messages = await consumer.consume()
+      try {
+        for await (const message of messages) {
+          if (cancelled || message.seq > until.seq) break
+          const noteId = aggregateIdOf(message.subject)
+          let events: NoteEvent[] = []
+          try {
+            events = parseCommit(noteAggregate, message.json<unknown>())
+          } catch {
+            // Invalid messages produce no live events, as on the live path.
+          }
+          const before = await states.before(noteId, message.seq)
+          const { live, after: next } = toLiveEvents(before, events, message.seq)
+          states.remember(noteId, next, message.seq)
+          for (const event of live)
+            if (isAfter(event.position, after)) this.#offer(subscriber, this.#withFrames(event))
+          if (message.seq >= until.seq || message.info.pending === 0) break
+        }
+      } finally {
+        messages.stop()
+      }
+    })
+      .catch((error: unknown) => this.logger.error({ err: error }, 'could not replay events from the log'))
+      .finally(() => {
+        replaying = false
+        for (const { event, visible } of held) subscriber.deliver(event, visible)
+        held.length = 0
+      })
+    return () => {
+      cancelled = true
+      this.#remove(holder)
+    }
+  }
+
+  async #withReplaySlot<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#replays >= this.options.replayConcurrency) {
+      await new Promise<void>((resolve) => this.#waitingReplays.push(resolve))
+    }
+    this.#replays++
+    try {
+      return await work()
+    } finally {
+      this.#replays--
+      this.#waitingReplays.shift()?.()
+    }
+  }
+}
