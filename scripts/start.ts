@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig, loadDotEnv, Port } from '@jetnotes/platform'
 import { z } from 'zod'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
-import { type Supervised, say, stop, supervise } from './start/processes.ts'
+import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
 
 /**
  * `npm start`: runs the whole system in the foreground. A nats-server with the repo's configuration (unless
@@ -15,88 +16,95 @@ const services = [
   { name: 'query', entry: 'query-service/src/server.ts' },
 ]
 
+// Paths (.env, nats-server.conf, DATA_DIR, the entries above) are relative to the repo root, wherever this runs from.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)))
 loadDotEnv()
-let config: {
-  NATS_URL?: string | undefined
-  NATS_PORT: number
-  COMMAND_PORT: number
-  QUERY_PORT: number
-  DATA_DIR: string
+const readConfig = () => {
+  try {
+    return loadConfig({
+      NATS_URL: z.string().min(1).optional(),
+      NATS_PORT: Port.default(4222),
+      COMMAND_PORT: Port.default(8081),
+      QUERY_PORT: Port.default(8082),
+      DATA_DIR: z.string().min(1).default('./.data'),
+    })
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error)
+    return process.exit(2)
+  }
 }
-try {
-  config = loadConfig({
-    NATS_URL: z.string().min(1).optional(),
-    NATS_PORT: Port.default(4222),
-    COMMAND_PORT: Port.default(8081),
-    QUERY_PORT: Port.default(8082),
-    DATA_DIR: z.string().min(1).default('./.data'),
-  })
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error)
-  process.exit(2)
-}
+const config = readConfig()
 
-let nats: Supervised | undefined
 const running: Supervised[] = []
-let stopping = false
+let stoppingSince: number | undefined
 
 const shutdown = async (code: number) => {
-  if (stopping) return
-  stopping = true
+  if (stoppingSince !== undefined) return
+  stoppingSince = Date.now()
   say('stopping the services')
   await Promise.all(running.map((service) => stop(service)))
-  if (nats !== undefined) {
-    say('stopping nats-server')
-    await stop(nats)
-  }
+  // Then nats-server (even one still starting up), once nothing uses it any more.
+  const rest = children.filter((child) => isRunning(child))
+  if (rest.length > 0) say(`stopping ${rest.map((child) => child.name).join(', ')}`)
+  await Promise.all(rest.map((child) => stop(child)))
   process.exit(code)
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (stopping) {
-      // A second Ctrl-C: do not wait any longer.
-      for (const child of [...running, ...(nats ? [nats] : [])]) child.child.kill('SIGKILL')
-      process.exit(130)
-    }
-    void shutdown(0)
+    if (stoppingSince === undefined) return void shutdown(0)
+    // `npm start` forwards the terminal's SIGINT, so one Ctrl-C arrives twice within milliseconds: only a
+    // later one is a person asking not to wait any longer.
+    if (Date.now() - stoppingSince < 1_000) return
+    say('killing everything')
+    process.exit(130)
   })
 }
+// The children run in their own process groups and would outlive the launcher; whatever way it exits, they go.
+process.on('exit', () => {
+  for (const child of children) if (isRunning(child)) child.child.kill('SIGKILL')
+})
+
+/** Awaited by start-up once shutdown has begun: it never settles, shutdown() ends the process. */
+const shuttingDown = new Promise<never>(() => {})
 
 const env: NodeJS.ProcessEnv = { ...process.env }
 if (config.NATS_URL === undefined) {
-  const binary = natsServerBinary()
+  const binary = await natsServerBinary()
   if (binary === undefined) process.exit(1)
-  try {
-    nats = await startNatsServer(binary, config.NATS_PORT, config.DATA_DIR)
-  } catch (error) {
-    console.error((error as Error).message)
-    await shutdown(1)
-  }
+  const nats = await startNatsServer(binary, config.NATS_PORT, config.DATA_DIR).catch((error: unknown) => {
+    // A signal during start-up stops nats-server too: that is no error to report.
+    if (stoppingSince !== undefined) return shuttingDown
+    console.error(error instanceof Error ? error.message : error)
+    return process.exit(1)
+  })
+  // A signal while nats-server started: start nothing more, shutdown() ends the process.
+  if (stoppingSince !== undefined) await shuttingDown
   env.NATS_URL = `nats://127.0.0.1:${config.NATS_PORT}`
   say(`nats-server is up on port ${config.NATS_PORT}, data in ${config.DATA_DIR}`)
+  void nats.exited.then(() => {
+    if (stoppingSince !== undefined) return
+    say(`nats-server exited unexpectedly (${howItEnded(nats)}); stopping everything`)
+    void shutdown(1)
+  })
 } else {
   say(`using the nats-server at ${config.NATS_URL}`)
 }
 
 for (const [index, service] of services.entries()) {
-  if (!existsSync(service.entry)) continue
+  if (!existsSync(service.entry)) {
+    say(`warning: ${service.entry} does not exist; not starting ${service.name}`)
+    continue
+  }
   const started = supervise(service.name, process.execPath, ['--import', 'tsx', service.entry], {
     env,
     ipc: true,
     index: index + 1,
   })
   running.push(started)
-  void started.exited.then((code) => {
-    if (stopping) return
-    say(`${service.name} exited unexpectedly (code ${code}); stopping everything`)
-    void shutdown(1)
-  })
-}
-if (nats !== undefined) {
-  void nats.exited.then((code) => {
-    if (stopping) return
-    say(`nats-server exited unexpectedly (code ${code}); stopping everything`)
+  void started.exited.then(() => {
+    if (stoppingSince !== undefined) return
+    say(`${service.name} exited unexpectedly (${howItEnded(started)}); stopping everything`)
     void shutdown(1)
   })
 }

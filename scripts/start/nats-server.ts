@@ -12,11 +12,13 @@ const howToInstall = [
   'or point NATS_URL at a running nats-server (2.9 or later, JetStream enabled).',
 ].join('\n')
 
+const readyTimeoutMs = 10_000
+
 /**
  * The nats-server binary. On Debian as root it is installed with apt-get when missing (JETNOTES_NO_AUTO_INSTALL=1
- * turns that off); anywhere else the launcher stops and says how to get it.
+ * turns that off); anywhere else the launcher says how to get it and returns undefined.
  */
-export const natsServerBinary = (): string | undefined => {
+export const natsServerBinary = async (): Promise<string | undefined> => {
   const found = findNatsServer()
   if (found !== undefined) return found
   const canInstall =
@@ -24,39 +26,71 @@ export const natsServerBinary = (): string | undefined => {
     process.getuid?.() === 0 &&
     existsSync('/etc/debian_version') &&
     spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0
-  if (!canInstall) {
-    console.error(howToInstall)
-    return undefined
-  }
-  say('nats-server is missing: installing it with apt-get')
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', 'nats-server'], { stdio: 'inherit' }).status === 0
-  if (!install()) {
-    spawnSync('apt-get', ['update'], { stdio: 'inherit' })
-    if (!install()) {
-      console.error(howToInstall)
-      return undefined
+  if (canInstall) {
+    say('nats-server is missing: installing it with apt-get')
+    // A fresh machine or container may have no package lists yet; update only then, it is slow.
+    if (!(await aptGet('install', '-y', 'nats-server'))) {
+      await aptGet('update')
+      await aptGet('install', '-y', 'nats-server')
     }
   }
-  return findNatsServer()
+  const installed = findNatsServer()
+  if (installed === undefined) console.error(howToInstall)
+  return installed
 }
 
-/** Starts nats-server with the repo's configuration and waits until it accepts connections. */
-export const startNatsServer = async (binary: string, port: number, dataDir: string): Promise<Supervised> => {
-  // nats-server keeps its JetStream files in <store dir>/jetstream.
-  mkdirSync(dataDir, { recursive: true })
-  const server = supervise('nats', binary, ['-c', 'nats-server.conf', '-p', String(port), '-sd', dataDir], {
-    index: 0,
+const aptGet = async (...args: string[]) => {
+  const run = supervise('apt-get', 'apt-get', args, {
+    index: 5,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    // In the terminal's process group, so a Ctrl-C during the install stops apt-get as well.
+    detached: false,
   })
-  const deadline = Date.now() + 10_000
-  while (!(await accepts(port))) {
-    if (server.child.exitCode !== null)
-      throw new Error(`nats-server exited with code ${server.child.exitCode}`)
-    if (Date.now() > deadline)
-      throw new Error(`nats-server did not accept connections on port ${port} within 10 s`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  return (await run.exited) === 0
+}
+
+/**
+ * Starts nats-server with the repo's configuration and resolves once it accepts connections. It listens on
+ * 127.0.0.1 only: the configuration has no authentication, and the services reach it locally.
+ */
+export const startNatsServer = async (binary: string, port: number, dataDir: string): Promise<Supervised> => {
+  // `-sd` is the store directory; nats-server keeps JetStream's files in <store dir>/jetstream.
+  mkdirSync(dataDir, { recursive: true })
+  let markReady = () => {}
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve
+  })
+  const args = ['-c', 'nats-server.conf', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir]
+  const server = supervise('nats', binary, args, {
+    index: 0,
+    // The port alone could be answered by another server left running; this line proves it is ours.
+    onLine: (line) => {
+      if (line.includes('Server is ready')) markReady()
+    },
+  })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      ready,
+      server.exited.then((code) => Promise.reject(new Error(`nats-server exited with code ${code}`))),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`nats-server was not ready within ${readyTimeoutMs / 1000} s`)),
+          readyTimeoutMs,
+        )
+      }),
+    ])
+    if (!(await accepts(port))) throw new Error(`nats-server does not accept connections on port ${port}`)
+    return server
+  } catch (error) {
+    // Its own process group would outlive the launcher: never leave it behind.
+    server.child.kill('SIGKILL')
+    const log = server.recent.slice(-5).map((line) => `  ${line}`)
+    const message = error instanceof Error ? error.message : String(error)
+    throw new Error([message, 'Its last lines:', ...log].join('\n'), { cause: error })
+  } finally {
+    clearTimeout(timer)
   }
-  return server
 }
 
 const accepts = (port: number) =>
