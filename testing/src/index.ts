@@ -7,5 +7,10 @@ export {
   type RequestOptions,
   registerUser,
 } from './http-client.ts'
-export { type NatsServerHandle, startNatsServer } from './nats-server.ts'
+export {
+  findNatsServer,
+  type NatsServerHandle,
+  type NatsServerOptions,
+  startNatsServer,
+} from './nats-server.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'

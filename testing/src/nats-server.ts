@@ -1,112 +1,159 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { findNatsServer } from '@jetnotes/platform'
+import { join, resolve } from 'node:path'
+import { findNatsServer as lookForNatsServer } from '@jetnotes/platform'
 
 /** A nats-server started for a test: its URL, and how to stop, kill or restart it. */
 export type NatsServerHandle = {
+  /** `nats://127.0.0.1:<port>`. */
   url: string
   port: number
+  /** The temp directory given to `-sd`; JetStream's files are in its `jetstream` subdirectory. */
   storeDir: string
   /** Stops the server gracefully (SIGTERM) and waits for it to exit. */
   stop: () => Promise<void>
-  /** Kills the server (default SIGKILL) and waits for it to exit: a crash. */
+  /** Ends the server with a signal (default SIGKILL: a crash) and waits for it to exit. */
   kill: (signal?: NodeJS.Signals) => Promise<void>
-  /** Starts the server again on the same port and store directory (after stop or kill). */
+  /** Stops the server if it runs, then starts it again on the same port and store directory. */
   restart: () => Promise<void>
   /** Stops the server and removes its store directory. */
   [Symbol.asyncDispose]: () => Promise<void>
 }
 
-/** The nats-server binary, or a clear error saying how to install it. */
-const natsServerBinary = (): string => {
-  const binary = findNatsServer()
+export type NatsServerOptions = {
+  /**
+   * A configuration file to start with, such as the repo's `nats-server.conf`, so a test runs under the limits
+   * `npm start` uses. Its client and monitoring ports are replaced by random ones.
+   */
+  configFile?: string
+}
+
+/** The nats-server binary (on PATH, or in /usr/sbin or /usr/local/sbin); throws saying how to install it. */
+export const findNatsServer = (): string => {
+  const binary = lookForNatsServer()
   if (binary === undefined) {
     throw new Error(
-      'nats-server not found: install it (apt-get install nats-server, or brew install nats-server)',
+      'nats-server not found on PATH, in /usr/sbin or /usr/local/sbin: install it ' +
+        '(sudo apt-get install nats-server, or brew install nats-server)',
     )
   }
   return binary
 }
 
+const startTimeoutMs = 10_000
 const listening = /Listening for client connections on [^\s]+:(\d+)/
 
+// A test worker that ends without disposing its servers would leave them and their files behind.
+const running = new Set<ChildProcess>()
+const storeDirs = new Set<string>()
+const cleanUp = () => {
+  for (const child of running) child.kill('SIGKILL')
+  for (const directory of storeDirs) rmSync(directory, { recursive: true, force: true })
+}
+process.once('exit', cleanUp)
+// vitest ends its fork workers with SIGTERM, which skips 'exit': clean up, then let the signal do what it would
+// have done, unless someone else handles it.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    cleanUp()
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+  })
+}
+
 /**
- * Starts `nats-server -js` on a random port with file storage in a fresh temp directory, and resolves once it
- * accepts clients. Use with `await using` so it is always torn down.
+ * Starts `nats-server -js` on a random port of 127.0.0.1 with file storage in a fresh temp directory, and
+ * resolves once it accepts clients. Use it with `await using` so it is always torn down.
  */
-export const startNatsServer = async (): Promise<NatsServerHandle> => {
-  const binary = natsServerBinary()
+export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHandle> => {
+  const binary = findNatsServer()
   const storeDir = await mkdtemp(join(tmpdir(), 'jetnotes-nats-'))
-  let port = -1
+  storeDirs.add(storeDir)
+  const config = options.configFile === undefined ? [] : ['-c', resolve(options.configFile), '-m', '-1']
   let child: ChildProcess | undefined
 
-  const launch = async () => {
-    const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir]
+  const launch = async (port: number) => {
+    const args = [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir]
     const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    running.add(started)
+    started.once('exit', () => running.delete(started))
     child = started
-    port = await waitForPort(started)
+    return waitUntilReady(started)
   }
-  const exited = (process_: ChildProcess) =>
-    process_.exitCode !== null || process_.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => process_.once('exit', () => resolve()))
   const signal = async (name: NodeJS.Signals) => {
     if (child === undefined) return
-    const running = child
+    const target = child
     child = undefined
-    const done = exited(running)
-    running.kill(name)
-    await done
+    if (target.exitCode !== null || target.signalCode !== null) return
+    const exited = new Promise((resolve) => target.once('exit', resolve))
+    target.kill(name)
+    await exited
   }
 
-  await launch()
+  let port: number
+  try {
+    // -1: nats-server picks a free port and says which in its log.
+    port = await launch(-1)
+  } catch (error) {
+    await rm(storeDir, { recursive: true, force: true })
+    storeDirs.delete(storeDir)
+    throw error
+  }
   return {
-    get url() {
-      return `nats://127.0.0.1:${port}`
-    },
-    get port() {
-      return port
-    },
+    url: `nats://127.0.0.1:${port}`,
+    port,
     storeDir,
     stop: () => signal('SIGTERM'),
     kill: (name = 'SIGKILL') => signal(name),
     restart: async () => {
       await signal('SIGTERM')
-      await launch()
+      await launch(port)
     },
     [Symbol.asyncDispose]: async () => {
       await signal('SIGTERM')
       await rm(storeDir, { recursive: true, force: true })
+      storeDirs.delete(storeDir)
     },
   }
 }
 
-/** Reads the server's log until it says which port it listens on. */
-const waitForPort = (child: ChildProcess) =>
+/** Reads the server's log until it is ready, and resolves with the port it listens on. */
+const waitUntilReady = (child: ChildProcess) =>
   new Promise<number>((resolve, reject) => {
     let log = ''
-    const timer = setTimeout(() => fail(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000)
     const onData = (chunk: Buffer) => {
       log += chunk.toString()
-      const match = listening.exec(log)
-      if (match?.[1] !== undefined && log.includes('Server is ready')) {
-        clearTimeout(timer)
-        child.stderr?.off('data', onData)
-        child.stdout?.off('data', onData)
+      const port = listening.exec(log)?.[1]
+      if (port === undefined || !log.includes('Server is ready')) return
+      done()
+      resolve(Number(port))
+    }
+    const onExit = (code: number | null) => {
+      done()
+      reject(new Error(`nats-server exited with code ${code}:\n${log}`))
+    }
+    const onError = (error: Error) => {
+      done()
+      reject(new Error(`nats-server did not start: ${error.message}`, { cause: error }))
+    }
+    const timer = setTimeout(() => {
+      done()
+      child.kill('SIGKILL')
+      reject(new Error(`nats-server was not ready within ${startTimeoutMs / 1000} s:\n${log}`))
+    }, startTimeoutMs)
+    const done = () => {
+      clearTimeout(timer)
+      child.off('exit', onExit)
+      child.off('error', onError)
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.off('data', onData)
         // Keep draining the pipes so the server never blocks on a full buffer.
-        child.stderr?.resume()
-        child.stdout?.resume()
-        resolve(Number(match[1]))
+        stream?.resume()
       }
     }
-    const fail = (error: Error) => {
-      clearTimeout(timer)
-      child.kill('SIGKILL')
-      reject(error)
-    }
-    child.stderr?.on('data', onData)
     child.stdout?.on('data', onData)
-    child.once('exit', (code) => fail(new Error(`nats-server exited with ${code}:\n${log}`)))
+    child.stderr?.on('data', onData)
+    child.once('exit', onExit)
+    child.once('error', onError)
   })
