@@ -6,12 +6,17 @@ import { noteRoutes } from './notes/routes.ts'
 import { userRoutes } from './users/routes.ts'
 
 /** The command-service as a Fastify app (what tests drive); `server.ts` is what listens. */
-export const buildCommandApp = async (context: CommandContext, logger: FastifyBaseLogger) => {
+export const buildCommandApp = async (
+  context: CommandContext,
+  logger: FastifyBaseLogger,
+  options: { corsOrigins?: string } = {},
+) => {
   const app = await createHttpApp({
     title: 'jetnotes command-service',
     description:
       'Commands on notes and users. Every accepted command is appended to the JetStream event log.',
     logger,
+    ...options,
   })
   registerHealth(app, [
     { name: 'nats', probe: () => !context.nc.isClosed() && context.nc.getServer() !== '' },

@@ -8,7 +8,7 @@ await runService(async () => {
   const logger = createLogger('command-service', config.LOG_LEVEL)
   const nc = await connectNats(natsUrlOf(config), 'command-service', logger)
   const context = await openCommandContext(nc, { replicas: config.STREAM_REPLICAS }, logger)
-  const app = await buildCommandApp(context, logger)
+  const app = await buildCommandApp(context, logger, { corsOrigins: config.CORS_ORIGINS })
   await app.listen({ host: config.HOST, port: config.COMMAND_PORT })
   return {
     logger,

@@ -19,6 +19,8 @@ export const CommonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Browser origins allowed to call the HTTP APIs: `*` or a comma-separated list of origins. */
+  CORS_ORIGINS: z.string().min(1).default('*'),
 }
 
 /** The NATS server(s) to connect to. */

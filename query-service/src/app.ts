@@ -8,7 +8,12 @@ import { type LiveOptions, liveRoutes } from './live/routes.ts'
 import { noteRoutes } from './routes/notes.ts'
 import { userRoutes } from './routes/users.ts'
 
-export type QueryAppOptions = { readyMaxLag: number; heartbeatMs: number; live: LiveOptions }
+export type QueryAppOptions = {
+  readyMaxLag: number
+  heartbeatMs: number
+  live: LiveOptions
+  corsOrigins?: string
+}
 
 /** The query-service as a Fastify app (what tests drive); `server.ts` is what listens. */
 export const buildQueryApp = async (
@@ -21,6 +26,7 @@ export const buildQueryApp = async (
     description:
       'Reads: notes and users from the KV read models, audit history and past versions from the event log itself.',
     logger,
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   })
   await app.register(fastifySSE, { heartbeatInterval: options.heartbeatMs })
   registerHealth(app, [

@@ -22,6 +22,7 @@ await runService(async () => {
   )
   const app = await buildQueryApp(context, logger, {
     readyMaxLag: config.READY_MAX_LAG,
+    corsOrigins: config.CORS_ORIGINS,
     heartbeatMs: config.LIVE_HEARTBEAT_MS,
     live: { retryMs: config.LIVE_RETRY_MS, maxQueuedEvents: config.LIVE_CLIENT_QUEUE },
   })

@@ -13,4 +13,5 @@ export {
   type NatsServerOptions,
   startNatsServer,
 } from './nats-server.ts'
+export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'

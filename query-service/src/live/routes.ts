@@ -11,7 +11,8 @@ import { Id } from '@jetnotes/schemas'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
-import { visibleNote } from '../routes/notes.ts'
+import { consistentReads } from '../read-models/consistency.ts'
+import { ReadHeaders, visibleNote } from '../routes/notes.ts'
 import { LiveConnection } from './live-connection.ts'
 import { parseEventId } from './live-event.ts'
 import type { LiveHub } from './live-hub.ts'
@@ -31,7 +32,7 @@ const LiveQuery = z.strictObject({
     .describe('Resume after this event id (as the Last-Event-ID header)'),
 })
 
-const LiveHeaders = z.looseObject({
+const LiveHeaders = ReadHeaders.extend({
   'last-event-id': z
     .string()
     .max(40)
@@ -55,7 +56,10 @@ const liveToken = (request: FastifyRequest) => {
 
 /** Server-Sent Events: every change to the notes the caller can see, or to one note. */
 export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, options: LiveOptions) => {
-  const preHandler = authenticate(context.directory, liveToken)
+  const preHandler = [
+    authenticate(context.directory, liveToken),
+    consistentReads(context.readModels, 'notes', context.consistencyTimeoutMs),
+  ]
   const connections = new Set<LiveConnection>()
   app.addHook('preClose', async () => {
     for (const connection of connections) connection.close()
