@@ -1,14 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
-import { encodeConsistencyToken } from '@jetnotes/schemas'
-import {
-  createNote,
-  type EventStream,
-  openEventStream,
-  type RunningSystem,
-  registerUser,
-  startSystem,
-} from '@jetnotes/testing'
+import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { liveClients, summary } from './live-clients.ts'
 
 let system: RunningSystem
 let ann: { id: string; token: string }
@@ -25,42 +18,8 @@ afterAll(async () => {
   await system?.[Symbol.asyncDispose]()
 })
 
-/** A Consistency-Token for everything written so far, as a client passes the one its last write returned. */
-const writtenSoFar = async (): Promise<Record<string, string>> => {
-  const seq = (await system.jsm.streams.info('NOTES')).state.last_seq
-  return seq === 0 ? {} : { 'consistency-token': encodeConsistencyToken({ stream: 'NOTES', seq }) }
-}
-
-const streams: EventStream[] = []
-const subscribe = async (path: string, token: string, headers: Record<string, string> = {}) => {
-  // A note created a moment ago may not be in the views yet: the token makes the subscription wait for it.
-  const stream = await openEventStream(`${system.queries.base}${path}`, {
-    authorization: `Bearer ${token}`,
-    ...(await writtenSoFar()),
-    ...headers,
-  })
-  expect(stream.status).toBe(200)
-  expect(stream.headers.get('content-type')).toContain('text/event-stream')
-  streams.push(stream)
-  return stream
-}
-afterAll(() => {
-  for (const stream of streams) stream.close()
-})
-
-/** Waits until the live hub has processed everything in the log, so "nothing arrived" means nothing will. */
-const settled = async () => {
-  const last = (await system.jsm.streams.info('NOTES')).state.last_seq
-  await expect
-    .poll(() => system.queryContext.hub.position.seq, { timeout: 10_000 })
-    .toBeGreaterThanOrEqual(last)
-}
-
-const summary = (stream: EventStream) =>
-  stream.messages.map((message) => [
-    message.event,
-    (message.data.note as { body?: string } | null)?.body ?? null,
-  ])
+const { subscribe, open, settled, writtenSoFar, closeAll } = liveClients(() => system)
+afterAll(() => closeAll())
 
 describe('two users sharing a note, and a third', () => {
   it('each receive exactly the changes they may see', async () => {
@@ -143,14 +102,13 @@ describe('one note', () => {
 
   it('is 404 for a note the caller cannot see, and 401 without a token', async () => {
     const id = await createNote(system.commands, ann.token)
-    const hidden = await openEventStream(`${system.queries.base}/notes/${id}/events`, {
+    const hidden = await open(`/notes/${id}/events`, {
       authorization: `Bearer ${carl.token}`,
+      ...(await writtenSoFar()),
     })
     expect(hidden.status).toBe(404)
-    hidden.close()
-    const anonymous = await openEventStream(`${system.queries.base}/events`)
+    const anonymous = await open('/events')
     expect(anonymous.status).toBe(401)
-    anonymous.close()
   })
 })
 
@@ -187,11 +145,10 @@ describe('resuming with Last-Event-ID', () => {
     await settled()
     const lastSeq = (await system.jsm.streams.info('NOTES')).state.last_seq
     await system.commands.patch(`/notes/${id}`, { body: 'two' }, { token: ann.token })
-    const stream = await openEventStream(
-      `${system.queries.base}/notes/${id}/events?access_token=${encodeURIComponent(ann.token)}&lastEventId=${lastSeq}`,
+    const stream = await open(
+      `/notes/${id}/events?access_token=${encodeURIComponent(ann.token)}&lastEventId=${lastSeq}`,
       await writtenSoFar(),
     )
-    streams.push(stream)
     await stream.received(1)
     expect(summary(stream)).toEqual([['NoteEdited', 'two']])
   })

@@ -41,6 +41,10 @@ export class LiveConnection implements Subscriber {
     void this.#drain()
   }
 
+  interrupt(): void {
+    this.close()
+  }
+
   /** Ends the stream. `force` drops the socket at once (a stalled client would never take a clean end). */
   close({ force = false } = {}): void {
     if (this.#closed) return

@@ -19,6 +19,8 @@ export interface Subscriber {
   /** Only the events of this note, when set. */
   noteId?: string | undefined
   deliver(event: BroadcastEvent, visible: boolean): void
+  /** The hub cannot serve this subscriber without a gap: end its stream, so it resumes from its last id. */
+  interrupt(): void
 }
 
 export type LiveHubOptions = {
@@ -211,6 +213,7 @@ export class LiveHub {
       noteId: subscriber.noteId,
       deliver: (event, visible) =>
         replaying ? held.push({ event, visible }) : subscriber.deliver(event, visible),
+      interrupt: () => subscriber.interrupt(),
     }
     this.#add(holder)
     void this.#withReplaySlot(async () => {
@@ -242,10 +245,19 @@ export class LiveHub {
         messages.stop()
       }
     })
-      .catch((error: unknown) => this.logger.error({ err: error }, 'could not replay events from the log'))
+      .then(
+        () => {
+          replaying = false
+          for (const { event, visible } of held) subscriber.deliver(event, visible)
+        },
+        (error: unknown) => {
+          // Live events after a gap would break "no gap": the client reconnects and asks again.
+          this.logger.error({ err: error }, 'could not replay events from the log')
+          this.#remove(holder)
+          subscriber.interrupt()
+        },
+      )
       .finally(() => {
-        replaying = false
-        for (const { event, visible } of held) subscriber.deliver(event, visible)
         held.length = 0
       })
     return () => {

@@ -1,0 +1,88 @@
+import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { liveClients, summary } from './live-clients.ts'
+
+// A query-service that keeps (almost) no history in memory: every resume is replayed from the log, and
+// heartbeats come often enough to watch.
+let system: RunningSystem
+let ann: { id: string; token: string }
+let bob: { id: string; token: string }
+
+beforeAll(async () => {
+  system = await startSystem({ liveHistoryBytes: 1, heartbeatMs: 200 })
+  ann = await registerUser(system.commands, 'Ann')
+  bob = await registerUser(system.commands, 'Bob')
+})
+afterAll(async () => {
+  await system?.[Symbol.asyncDispose]()
+})
+const { subscribe, settled, closeAll } = liveClients(() => system)
+afterAll(() => closeAll())
+
+describe('resuming from the log', () => {
+  it('replays exactly the missed events, then the live ones, when memory no longer holds them', async () => {
+    const id = await createNote(system.commands, ann.token, { body: 'start' })
+    const first = await subscribe(`/notes/${id}/events`, ann.token)
+    await system.commands.patch(`/notes/${id}`, { body: 'seen' }, { token: ann.token })
+    await first.received(1)
+    const lastId = first.messages.at(-1)?.id ?? ''
+    first.close()
+
+    for (let i = 1; i <= 5; i++) {
+      await system.commands.patch(`/notes/${id}`, { body: `missed ${i}` }, { token: ann.token })
+      // Changes to another note in between must not leak into this note's stream.
+      await createNote(system.commands, ann.token, { body: `elsewhere ${i}` })
+    }
+    await settled()
+    const resumed = await subscribe(`/notes/${id}/events`, ann.token, { 'last-event-id': lastId })
+    await resumed.received(5)
+    await system.commands.patch(`/notes/${id}`, { body: 'live again' }, { token: ann.token })
+    await resumed.received(6)
+    await settled()
+    expect(summary(resumed).map(([, body]) => body)).toEqual([
+      'missed 1',
+      'missed 2',
+      'missed 3',
+      'missed 4',
+      'missed 5',
+      'live again',
+    ])
+    const ids = resumed.messages.map((message) => message.id)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('applies visibility as it was at each event: a share revoked while away ends with a null note', async () => {
+    const id = await createNote(system.commands, ann.token, { body: 'shared' })
+    await system.commands.post(
+      `/notes/${id}/shares`,
+      { userId: bob.id, permission: 'read' },
+      { token: ann.token },
+    )
+    const first = await subscribe('/events', bob.token)
+    await system.commands.patch(`/notes/${id}`, { body: 'seen by bob' }, { token: ann.token })
+    await first.received(1)
+    const lastId = first.messages.at(-1)?.id ?? ''
+    first.close()
+
+    await system.commands.patch(`/notes/${id}`, { body: 'missed' }, { token: ann.token })
+    await system.commands.delete(`/notes/${id}/shares/${bob.id}`, { token: ann.token })
+    await system.commands.patch(`/notes/${id}`, { body: 'private again' }, { token: ann.token })
+    await settled()
+    const resumed = await subscribe('/events', bob.token, { 'last-event-id': lastId })
+    await resumed.received(2)
+    await settled()
+    expect(summary(resumed)).toEqual([
+      ['NoteEdited', 'missed'],
+      ['NoteUnshared', null],
+    ])
+  })
+})
+
+describe('an idle stream', () => {
+  it('gets heartbeat comments, so proxies keep it open', async () => {
+    const stream = await subscribe('/events', ann.token)
+    await stream.until(() => stream.comments.length >= 2, 5_000, 'two heartbeats')
+    expect(stream.messages).toEqual([])
+    expect(stream.comments.every((comment) => comment.trim() === 'heartbeat')).toBe(true)
+  })
+})
