@@ -86,3 +86,19 @@ describe('an idle stream', () => {
     expect(stream.comments.every((comment) => comment.trim() === 'heartbeat')).toBe(true)
   })
 })
+
+describe('shutting down', () => {
+  it('ends every live stream cleanly, so the service stops without waiting on them', async () => {
+    const other = await startSystem()
+    const user = await registerUser(other.commands, 'Dora')
+    const clients = liveClients(() => other)
+    const streams = [
+      await clients.subscribe('/events', user.token),
+      await clients.subscribe('/events', user.token),
+    ]
+    expect(other.queryContext.hub.connections).toBe(2)
+    await other[Symbol.asyncDispose]()
+    await Promise.all(streams.map((stream) => stream.until(() => stream.ended, 5_000, 'the end')))
+    expect(streams.every((stream) => stream.ended)).toBe(true)
+  })
+})
