@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net'
 import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { liveClients, summary } from './live-clients.ts'
@@ -88,17 +89,31 @@ describe('an idle stream', () => {
 })
 
 describe('shutting down', () => {
-  it('ends every live stream cleanly, so the service stops without waiting on them', async () => {
-    const other = await startSystem()
+  it('ends every live stream, even one whose client stopped reading', { timeout: 60_000 }, async () => {
+    // A queue so long that the stalled client is never cut for being slow: only the shutdown ends it.
+    const other = await startSystem({ liveClientQueue: 100_000 })
     const user = await registerUser(other.commands, 'Dora')
+    const id = await createNote(other.commands, user.token)
     const clients = liveClients(() => other)
     const streams = [
       await clients.subscribe('/events', user.token),
-      await clients.subscribe('/events', user.token),
+      await clients.subscribe(`/notes/${id}/events`, user.token),
     ]
-    expect(other.queryContext.hub.connections).toBe(2)
+    const stalled = tcpConnect(Number(new URL(other.queries.base).port), '127.0.0.1')
+    await new Promise((resolve) => stalled.once('connect', resolve))
+    stalled.write(`GET /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\n\r\n`)
+    stalled.pause()
+    await expect.poll(() => other.queryContext.hub.connections).toBe(3)
+    // More than the kernel buffers on loopback can hold (see the stalled-client test).
+    const big = 'x'.repeat(95_000)
+    for (let i = 0; i < 450; i++) {
+      await other.commands.patch(`/notes/${id}`, { body: `${i} ${big}` }, { token: user.token })
+    }
+    await Promise.all(streams.map((stream) => stream.received(450, 30_000)))
+
     await other[Symbol.asyncDispose]()
     await Promise.all(streams.map((stream) => stream.until(() => stream.ended, 5_000, 'the end')))
     expect(streams.every((stream) => stream.ended)).toBe(true)
+    stalled.destroy()
   })
 })

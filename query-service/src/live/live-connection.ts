@@ -50,7 +50,8 @@ export class LiveConnection implements Subscriber {
     if (this.#closed) return
     this.#closed = true
     this.#queue.length = 0
-    if (force) this.reply.raw.destroy()
+    // A client that is not reading would hold a clean end (and a shutdown waiting for it) forever.
+    if (force || this.reply.raw.writableNeedDrain) this.reply.raw.destroy()
     else this.reply.sse.close()
   }
 
