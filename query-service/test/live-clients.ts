@@ -1,5 +1,5 @@
 import { encodeConsistencyToken } from '@jetnotes/schemas'
-import { type EventStream, openEventStream, type RunningSystem } from '@jetnotes/testing'
+import { createNote, type EventStream, openEventStream, type RunningSystem } from '@jetnotes/testing'
 import { expect } from 'vitest'
 
 /** SSE clients of one running system, closed together, and the waits the live tests need. */
@@ -57,3 +57,39 @@ export const summary = (stream: EventStream) =>
     message.event,
     (message.data.note as { body?: string } | null)?.body ?? null,
   ])
+
+/**
+ * A client follows a note, drops, misses five edits of it (and changes to another note), and resumes with its
+ * last id; then one more edit is made live. Returns the bodies the resumed stream received, and its ids.
+ */
+export const resumeAfterFiveMissedEdits = async (
+  system: RunningSystem,
+  clients: ReturnType<typeof liveClients>,
+  token: string,
+) => {
+  const id = await createNote(system.commands, token, { body: 'start' })
+  const first = await clients.subscribe(`/notes/${id}/events`, token)
+  await system.commands.patch(`/notes/${id}`, { body: 'seen' }, { token })
+  await first.received(1)
+  const lastId = first.messages.at(-1)?.id ?? ''
+  first.close()
+
+  for (let i = 1; i <= 5; i++) {
+    await system.commands.patch(`/notes/${id}`, { body: `missed ${i}` }, { token })
+    // Changes to another note in between must not leak into this note's stream.
+    await createNote(system.commands, token, { body: `elsewhere ${i}` })
+  }
+  await clients.settled()
+  const resumed = await clients.subscribe(`/notes/${id}/events`, token, { 'last-event-id': lastId })
+  await resumed.received(5)
+  await system.commands.patch(`/notes/${id}`, { body: 'live again' }, { token })
+  await resumed.received(6)
+  await clients.settled()
+  return {
+    bodies: summary(resumed).map(([, body]) => body),
+    ids: resumed.messages.map((message) => message.id),
+  }
+}
+
+/** What `resumeAfterFiveMissedEdits` must receive: exactly the missed edits, in order, then the live one. */
+export const fiveMissedThenLive = ['missed 1', 'missed 2', 'missed 3', 'missed 4', 'missed 5', 'live again']

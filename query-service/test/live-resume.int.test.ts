@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
 import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { liveClients, summary } from './live-clients.ts'
+import { fiveMissedThenLive, liveClients, resumeAfterFiveMissedEdits, summary } from './live-clients.ts'
 
 // A query-service that keeps (almost) no history in memory: every resume is replayed from the log, and
 // heartbeats come often enough to watch.
@@ -17,38 +17,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.[Symbol.asyncDispose]()
 })
-const { subscribe, settled, closeAll } = liveClients(() => system)
+const live = liveClients(() => system)
+const { subscribe, settled, closeAll } = live
 afterAll(() => closeAll())
 
 describe('resuming from the log', () => {
   it('replays exactly the missed events, then the live ones, when memory no longer holds them', async () => {
-    const id = await createNote(system.commands, ann.token, { body: 'start' })
-    const first = await subscribe(`/notes/${id}/events`, ann.token)
-    await system.commands.patch(`/notes/${id}`, { body: 'seen' }, { token: ann.token })
-    await first.received(1)
-    const lastId = first.messages.at(-1)?.id ?? ''
-    first.close()
-
-    for (let i = 1; i <= 5; i++) {
-      await system.commands.patch(`/notes/${id}`, { body: `missed ${i}` }, { token: ann.token })
-      // Changes to another note in between must not leak into this note's stream.
-      await createNote(system.commands, ann.token, { body: `elsewhere ${i}` })
-    }
-    await settled()
-    const resumed = await subscribe(`/notes/${id}/events`, ann.token, { 'last-event-id': lastId })
-    await resumed.received(5)
-    await system.commands.patch(`/notes/${id}`, { body: 'live again' }, { token: ann.token })
-    await resumed.received(6)
-    await settled()
-    expect(summary(resumed).map(([, body]) => body)).toEqual([
-      'missed 1',
-      'missed 2',
-      'missed 3',
-      'missed 4',
-      'missed 5',
-      'live again',
-    ])
-    const ids = resumed.messages.map((message) => message.id)
+    const { bodies, ids } = await resumeAfterFiveMissedEdits(system, live, ann.token)
+    expect(bodies).toEqual(fiveMissedThenLive)
     expect(new Set(ids).size).toBe(ids.length)
   })
 

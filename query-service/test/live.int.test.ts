@@ -1,7 +1,7 @@
 import { connect as tcpConnect } from 'node:net'
 import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { liveClients, summary } from './live-clients.ts'
+import { fiveMissedThenLive, liveClients, resumeAfterFiveMissedEdits, summary } from './live-clients.ts'
 
 let system: RunningSystem
 let ann: { id: string; token: string }
@@ -18,7 +18,8 @@ afterAll(async () => {
   await system?.[Symbol.asyncDispose]()
 })
 
-const { subscribe, open, settled, writtenSoFar, closeAll } = liveClients(() => system)
+const live = liveClients(() => system)
+const { subscribe, open, settled, writtenSoFar, closeAll } = live
 afterAll(() => closeAll())
 
 describe('two users sharing a note, and a third', () => {
@@ -114,29 +115,9 @@ describe('one note', () => {
 
 describe('resuming with Last-Event-ID', () => {
   it('delivers exactly the five edits made while the client was away, then the live ones', async () => {
-    const id = await createNote(system.commands, ann.token, { body: 'start' })
-    const first = await subscribe(`/notes/${id}/events`, ann.token)
-    await system.commands.patch(`/notes/${id}`, { body: 'seen' }, { token: ann.token })
-    await first.received(1)
-    const lastId = first.messages.at(-1)?.id ?? ''
-    first.close()
-
-    for (let i = 1; i <= 5; i++)
-      await system.commands.patch(`/notes/${id}`, { body: `missed ${i}` }, { token: ann.token })
-    await settled()
-    const resumed = await subscribe(`/notes/${id}/events`, ann.token, { 'last-event-id': lastId })
-    await resumed.received(5)
-    await system.commands.patch(`/notes/${id}`, { body: 'live again' }, { token: ann.token })
-    await resumed.received(6)
-    await settled()
-    expect(summary(resumed).map(([, body]) => body)).toEqual([
-      'missed 1',
-      'missed 2',
-      'missed 3',
-      'missed 4',
-      'missed 5',
-      'live again',
-    ])
+    const { bodies, ids } = await resumeAfterFiveMissedEdits(system, live, ann.token)
+    expect(bodies).toEqual(fiveMissedThenLive)
+    expect(new Set(ids).size).toBe(ids.length)
   })
 
   it('accepts the id as ?lastEventId= (and the token as ?access_token=, for EventSource)', async () => {
