@@ -182,3 +182,21 @@ describe('a stalled client', () => {
     expect(bytes).toBeLessThan(edits * big.length)
   })
 })
+
+describe('an account change', () => {
+  it('ends the streams opened with a token that was rotated or whose account was deactivated', async () => {
+    const eve = await registerUser(system.commands, 'Eve')
+    const rotated = await subscribe('/events', eve.token)
+    const reply = await system.commands.post('/users/me/token', undefined, { token: eve.token })
+    expect(reply.status).toBe(200)
+    await rotated.until(() => rotated.ended, 5_000, 'the end of the stream')
+    expect((await open('/events', { authorization: `Bearer ${eve.token}` })).status).toBe(401)
+
+    const newToken = reply.body.token as string
+    const deactivated = await subscribe('/events', newToken)
+    const other = await subscribe('/events', ann.token)
+    expect((await system.commands.delete('/users/me', { token: newToken })).status).toBe(204)
+    await deactivated.until(() => deactivated.ended, 5_000, 'the end of the stream')
+    expect(other.ended).toBe(false)
+  })
+})

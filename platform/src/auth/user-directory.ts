@@ -4,6 +4,10 @@ import type { Logger } from 'pino'
 import { type Folded, foldSubject } from '../event-log/fold-subject.ts'
 import { parseToken, sameHash } from './tokens.ts'
 
+/** Whether the account is active and its current token has this hash. */
+const matchesToken = (user: UserState, secretHash: string): user is User =>
+  user?.active === true && sameHash(user.tokenHash, secretHash)
+
 /**
  * Every user account, folded from the USERS stream and kept current by one ordered consumer, so that checking
  * a bearer token costs no round trip. A token the directory does not know yet (issued a moment ago by another
@@ -13,6 +17,7 @@ import { parseToken, sameHash } from './tokens.ts'
  */
 export class UserDirectory {
   readonly #users = new Map<string, Folded<User>>()
+  readonly #listeners = new Set<(userId: string) => void>()
   #feed: ConsumerMessages | undefined
 
   constructor(
@@ -67,19 +72,31 @@ export class UserDirectory {
     const known = this.#users.get(userId)
     if (folded.state !== null && (known === undefined || known.seq < folded.seq)) {
       this.#users.set(userId, { state: folded.state, seq: folded.seq })
+      for (const listener of this.#listeners) listener(userId)
     }
+  }
+
+  /** Calls `listener` with the id of every account that changes (renamed, token rotated, deactivated). */
+  onChange(listener: (userId: string) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Whether a token still belongs to an active user, as far as the directory knows now (no I/O). */
+  accepts(token: string): boolean {
+    const parsed = parseToken(token)
+    if (parsed === undefined) return false
+    return matchesToken(this.#users.get(parsed.userId)?.state ?? null, parsed.secretHash)
   }
 
   /** The active user a bearer token belongs to, or `undefined`. */
   async authenticate(token: string): Promise<User | undefined> {
     const parsed = parseToken(token)
     if (parsed === undefined) return undefined
-    const matches = (user: UserState): user is User =>
-      user?.active === true && sameHash(user.tokenHash, parsed.secretHash)
     const known = this.#users.get(parsed.userId)?.state ?? null
-    if (matches(known)) return known
+    if (matchesToken(known, parsed.secretHash)) return known
     const { state } = await this.refresh(parsed.userId)
-    return matches(state) ? state : undefined
+    return matchesToken(state, parsed.secretHash) ? state : undefined
   }
 
   /** The user with this id if the directory knows it (no I/O). */

@@ -60,9 +60,20 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
     authenticate(context.directory, liveToken),
     consistentReads(context.readModels, 'notes', context.consistencyTimeoutMs),
   ]
-  const connections = new Set<LiveConnection>()
+  // Each open stream with the token it was opened with: a stream ends when its token stops being valid
+  // (rotated, or the account deactivated), as the next request with that token would be refused.
+  const connections = new Map<LiveConnection, string>()
+  const stopWatchingAccounts = context.directory.onChange((userId) => {
+    for (const [connection, token] of connections) {
+      if (connection.userId === userId && !context.directory.accepts(token)) {
+        connections.delete(connection)
+        connection.close()
+      }
+    }
+  })
   app.addHook('preClose', async () => {
-    for (const connection of connections) connection.close()
+    stopWatchingAccounts()
+    for (const connection of connections.keys()) connection.close()
     connections.clear()
   })
 
@@ -90,7 +101,7 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
           'live client too slow: disconnected (it resumes from its last id)',
         ),
     )
-    connections.add(connection)
+    connections.set(connection, liveToken(request) ?? '')
     const unsubscribe = hub.subscribe(connection, after)
     reply.sse.onClose(() => {
       unsubscribe()
