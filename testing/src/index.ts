@@ -7,6 +7,7 @@ export {
   type RequestOptions,
   registerUser,
 } from './http-client.ts'
+export { expectedList, foldNotes, foldUsers, readBucket, readStream } from './log-fold.ts'
 export {
   findNatsServer,
   type NatsServerHandle,
@@ -15,3 +16,4 @@ export {
 } from './nats-server.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
+export { randomCommands, seededRandom } from './workload.ts'

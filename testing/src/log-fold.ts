@@ -1,13 +1,17 @@
-import { newestFirst, summaryFor } from '@jetnotes/projector'
+import { evolveUserRecord, newestFirst, summaryFor } from '@jetnotes/projector'
 import {
+  aggregateIdOf,
   evolveNote,
   type Note,
   type NoteEvent,
   type NoteSummary,
   noteAggregate,
   parseCommit,
+  type UserRecord,
+  userAggregate,
 } from '@jetnotes/schemas'
 import type { JetStreamClient } from '@nats-io/jetstream'
+import { Kvm } from '@nats-io/kv'
 
 /** Every message of a stream, in order, read back with an ordered consumer. */
 export const readStream = async (js: JetStreamClient, stream: string) => {
@@ -44,3 +48,25 @@ export const expectedList = (notes: Map<string, Note>, userId: string): NoteSumm
     .map((note) => summaryFor(note, userId))
     .filter((summary): summary is NoteSummary => summary !== undefined)
     .sort(newestFirst)
+
+/** The expected `users` view: a pure fold of the USERS log with the projector's own fold. */
+export const foldUsers = async (js: JetStreamClient) => {
+  const users = new Map<string, UserRecord>()
+  for (const message of await readStream(js, 'USERS')) {
+    const userId = aggregateIdOf(message.subject)
+    const next = evolveUserRecord(users.get(userId), parseCommit(userAggregate, message.payload), message.seq)
+    if (next !== undefined) users.set(userId, next)
+  }
+  return users
+}
+
+/** Every entry of a KV bucket, parsed as JSON (keys are listed: fine for a test, never on a request path). */
+export const readBucket = async <Value>(js: JetStreamClient, bucket: string) => {
+  const kv = await new Kvm(js).open(bucket)
+  const entries = new Map<string, Value>()
+  for await (const key of await kv.keys()) {
+    const entry = await kv.get(key)
+    if (entry !== null && entry.operation === 'PUT') entries.set(key, entry.json<Value>())
+  }
+  return entries
+}

@@ -1,0 +1,146 @@
+import type { NoteEvent, NoteIndex, NoteRecord, UserEvent } from '@jetnotes/schemas'
+import { describe, expect, it } from 'vitest'
+import { affectedUsers, evolveNoteRecord, withNote } from '../src/projections/notes/evolve.ts'
+import { evolveUserRecord } from '../src/projections/users/evolve.ts'
+
+type Data<Event extends { type: string; data: unknown }, Type> = Extract<Event, { type: Type }>['data']
+
+/** An event as the log holds it, version n of its aggregate, at second n of the day. */
+const event = <Event extends { type: string; data: unknown }>(
+  aggregateId: string,
+  version: number,
+  actor: string,
+  type: Event['type'],
+  data: Data<Event, Event['type']>,
+): Event =>
+  ({
+    id: `${aggregateId}-${version}`,
+    type,
+    schemaVersion: type === 'NoteCreated' ? 2 : 1,
+    aggregateId,
+    version,
+    actor,
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toISOString(),
+    correlationId: `request-${version}`,
+    data,
+  }) as unknown as Event
+
+const note = (version: number, type: NoteEvent['type'], data: object, actor = 'ann', id = 'n1') =>
+  event<NoteEvent>(id, version, actor, type, data as never)
+
+const created = note(1, 'NoteCreated', { title: 'T', body: 'B', tags: ['x'] })
+const edited = note(2, 'NoteEdited', { body: 'B2' })
+const shared = note(3, 'NoteShared', { userId: 'bob', permission: 'read' })
+const unshared = note(4, 'NoteUnshared', { userId: 'bob' })
+const deleted = note(5, 'NoteDeleted', {})
+
+/** Folds messages (one event each here) at consecutive stream positions. */
+const fold = (messages: [NoteEvent[], number][], start?: NoteRecord) =>
+  messages.reduce<NoteRecord | undefined>(
+    (record, [events, seq]) => evolveNoteRecord(record, events, seq),
+    start,
+  )
+
+describe('the notes view', () => {
+  it('reflects every event and records the position of the last one', () => {
+    const record = fold([
+      [[created], 10],
+      [[edited], 11],
+      [[shared], 12],
+    ])
+    expect(record).toMatchObject({
+      seq: 12,
+      note: { id: 'n1', title: 'T', body: 'B2', version: 3, shares: { bob: 'read' } },
+    })
+  })
+
+  it('ignores a message it already reflects, or an older one (redelivery)', () => {
+    const record = fold([
+      [[created], 10],
+      [[edited], 11],
+    ])
+    expect(evolveNoteRecord(record, [edited], 11)).toBe(record)
+    expect(evolveNoteRecord(record, [created], 10)).toBe(record)
+  })
+
+  it('folds a message with several events as one step', () => {
+    const record = fold([[[created, edited, shared], 7]])
+    expect(record).toMatchObject({ seq: 7, note: { version: 3, body: 'B2' } })
+  })
+
+  it('keeps a deleted note, marked deleted, so a redelivery cannot bring it back', () => {
+    const record = fold([
+      [[created], 1],
+      [[deleted], 2],
+    ])
+    expect(record?.note.deleted).toBe(true)
+    expect(evolveNoteRecord(record, [created], 1)).toBe(record)
+  })
+})
+
+describe('the note lists', () => {
+  const at = (events: NoteEvent[]) => fold(events.map((e, i) => [[e], i + 1] as [NoteEvent[], number]))
+  const empty: NoteIndex = { notes: [], seq: 0 }
+
+  it('list a note for its owner, and for a user it is shared with', () => {
+    const record = at([created, shared])
+    if (record === undefined) throw new Error('no record')
+    expect(affectedUsers(record.note, [shared]).sort()).toEqual(['ann', 'bob'])
+    expect(withNote(empty, record.note, 'bob', 2).notes).toMatchObject([{ id: 'n1', access: 'read' }])
+    expect(withNote(empty, record.note, 'ann', 2).notes).toMatchObject([{ id: 'n1', access: 'owner' }])
+  })
+
+  it('drop it for the user it is unshared from, who is still among the affected', () => {
+    const record = at([created, shared, unshared])
+    if (record === undefined) throw new Error('no record')
+    expect(affectedUsers(record.note, [unshared])).toContain('bob')
+    const before = withNote(empty, at([created, shared])?.note ?? record.note, 'bob', 2)
+    expect(withNote(before, record.note, 'bob', 3)).toEqual({ notes: [], seq: 3 })
+  })
+
+  it('drop it for everyone once it is deleted', () => {
+    const record = at([created, shared, deleted])
+    if (record === undefined) throw new Error('no record')
+    expect(withNote({ notes: [], seq: 0 }, record.note, 'ann', 3).notes).toEqual([])
+    expect(withNote({ notes: [], seq: 0 }, record.note, 'bob', 3).notes).toEqual([])
+  })
+
+  it('keep the newest first, and update a listed note in place', () => {
+    const older = fold([[[created], 1]])?.note
+    const newer = fold([[[note(9, 'NoteCreated', { title: 'N', body: '', tags: [] }, 'ann', 'n2')], 2]])?.note
+    if (older === undefined || newer === undefined) throw new Error('no notes')
+    const both = withNote(withNote(empty, older, 'ann', 1), newer, 'ann', 2)
+    expect(both.notes.map((summary) => summary.id)).toEqual(['n2', 'n1'])
+    const renamed = fold([[[note(2, 'NoteEdited', { title: 'T2' })], 3]], { note: older, seq: 1 })?.note
+    if (renamed === undefined) throw new Error('no note')
+    const updated = withNote(both, renamed, 'ann', 3)
+    expect(updated.notes.map((summary) => [summary.id, summary.title])).toEqual([
+      ['n2', 'N'],
+      ['n1', 'T2'],
+    ])
+  })
+})
+
+describe('the users view', () => {
+  const user = (version: number, type: UserEvent['type'], data: object) =>
+    event<UserEvent>('u1', version, 'u1', type, data as never)
+  const registered = user(1, 'UserRegistered', {
+    name: 'Ann',
+    email: 'ann@example.com',
+    tokenHash: 'h',
+  })
+
+  it('keeps public facts only: name and whether active', () => {
+    const record = evolveUserRecord(undefined, [registered], 1)
+    expect(record).toEqual({ id: 'u1', name: 'Ann', active: true, seq: 1 })
+    const renamed = evolveUserRecord(record, [user(2, 'UserRenamed', { name: 'Anna' })], 2)
+    const gone = evolveUserRecord(renamed, [user(3, 'UserDeactivated', {})], 3)
+    expect(gone).toEqual({ id: 'u1', name: 'Anna', active: false, seq: 3 })
+  })
+
+  it('ignores a message it already reflects', () => {
+    const record = evolveUserRecord(undefined, [registered], 5)
+    expect(evolveUserRecord(record, [user(2, 'UserRenamed', { name: 'Old' })], 5)).toBe(record)
+    expect(evolveUserRecord(record, [user(2, 'UserRenamed', { name: 'Old' })], 4)).toBe(record)
+  })
+})
