@@ -13,6 +13,15 @@ import {
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
 
+/** A payload as JSON, or its text when it is not JSON (a poison message, which a fold then skips). */
+const jsonOrText = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
 /** Every message of a stream, in order, read back with an ordered consumer. */
 export const readStream = async (js: JetStreamClient, stream: string) => {
   const consumer = await js.consumers.get(stream)
@@ -21,11 +30,20 @@ export const readStream = async (js: JetStreamClient, stream: string) => {
   if (info.state.messages === 0) return messages
   const iterator = await consumer.consume()
   for await (const message of iterator) {
-    messages.push({ seq: message.seq, subject: message.subject, payload: message.json() })
+    messages.push({ seq: message.seq, subject: message.subject, payload: jsonOrText(message.string()) })
     if (message.info.pending === 0) break
   }
   iterator.stop()
   return messages
+}
+
+/** A message's events, or none when it fails validation: the projector parks such a message and goes on. */
+const validEvents = <Event>(parse: () => Event[]): Event[] => {
+  try {
+    return parse()
+  } catch {
+    return []
+  }
 }
 
 /** The expected state of every note: a pure fold of the NOTES log, independent of the projector. */
@@ -33,7 +51,7 @@ export const foldNotes = async (js: JetStreamClient) => {
   const notes = new Map<string, Note>()
   const events = new Map<string, { seq: number; event: NoteEvent }[]>()
   for (const message of await readStream(js, 'NOTES')) {
-    for (const event of parseCommit(noteAggregate, message.payload)) {
+    for (const event of validEvents(() => parseCommit(noteAggregate, message.payload))) {
       const folded = evolveNote(notes.get(event.aggregateId) ?? null, event)
       if (folded) notes.set(event.aggregateId, folded)
       events.set(event.aggregateId, [...(events.get(event.aggregateId) ?? []), { seq: message.seq, event }])
@@ -54,7 +72,8 @@ export const foldUsers = async (js: JetStreamClient) => {
   const users = new Map<string, UserRecord>()
   for (const message of await readStream(js, 'USERS')) {
     const userId = aggregateIdOf(message.subject)
-    const next = evolveUserRecord(users.get(userId), parseCommit(userAggregate, message.payload), message.seq)
+    const events = validEvents(() => parseCommit(userAggregate, message.payload))
+    const next = evolveUserRecord(users.get(userId), events, message.seq)
     if (next !== undefined) users.set(userId, next)
   }
   return users
