@@ -4,17 +4,13 @@ import { ConfigError, loadConfig, loadDotEnv, Port } from '@jetnotes/platform'
 import { z } from 'zod'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
 import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
+import { services } from './start/services.ts'
 
 /**
  * `npm start`: runs the whole system in the foreground. A nats-server with the repo's configuration (unless
  * NATS_URL names one), then every service, their output prefixed by name. Ctrl-C or SIGTERM stops the services
  * first, then nats-server.
  */
-const services = [
-  { name: 'command', entry: 'command-service/src/server.ts' },
-  { name: 'projector', entry: 'projector/src/main.ts' },
-  { name: 'query', entry: 'query-service/src/server.ts' },
-]
 
 // Paths (.env, nats-server.conf, DATA_DIR, the entries above) are relative to the repo root, wherever this runs from.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)))

@@ -1,0 +1,20 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { Logger } from 'pino'
+import type { HttpClient } from './http.ts'
+import type { Sizes } from './sizes.ts'
+
+/** What the load process hands every path: the system's addresses, clients, and the sizes of this run. */
+export type LoadContext = {
+  sizes: Sizes
+  commands: HttpClient
+  queries: HttpClient
+  queryUrl: string
+  js: JetStreamClient
+  jsm: JetStreamManager
+  logger: Logger
+  /** Prints a progress line (the orchestrator prefixes it). */
+  say: (message: string) => void
+}
+
+/** The two services' addresses and the NATS server, as the orchestrator passes them in BENCH_TARGET. */
+export type Target = { commandUrl: string; queryUrl: string; natsUrl: string; quick: boolean }

@@ -1,0 +1,124 @@
+import { execFileSync, fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus, release, totalmem, type } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { findNatsServer, startNatsServer } from '@jetnotes/testing'
+import { isRunning, type Supervised, stop, supervise } from '../../scripts/start/processes.ts'
+import { services } from '../../scripts/start/services.ts'
+import type { Target } from './load-context.ts'
+import { formatTable, type Row } from './report.ts'
+
+/**
+ * `npm run bench [-- --quick] [--out FILE]`: starts a nats-server (temp dir, the repo's configuration) and the
+ * services as `npm start` runs them, forks the load generator, and prints one table of jetnotes against the
+ * ceiling of this machine measured in the same run. Writes the rows to bench/results.json (quick runs to
+ * bench/results/quick.json, which git ignores).
+ */
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+process.chdir(repoRoot)
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+})
+const quick = values.quick ?? false
+const out = values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results.json')
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+
+const waitUntilReady = async (url: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const status = await fetch(`${url}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    )
+    if (status === 200) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`)
+}
+
+/** Peak resident memory of a process so far, in MB (Linux: VmHWM), or null where that cannot be read. */
+const peakRssMb = (pid: number | undefined) => {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match === null ? null : Math.round(Number(match[1]) / 1024)
+  } catch {
+    return null
+  }
+}
+
+const machine = () => ({
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGB: Math.round(totalmem() / 1024 ** 3),
+  os: `${type()} ${release()}`,
+  node: process.version,
+  natsServer: execFileSync(findNatsServer(), ['--version'], { encoding: 'utf8' }).trim(),
+  date: new Date().toISOString(),
+  quick,
+})
+
+await using nats = await startNatsServer({ configFile: 'nats-server.conf' })
+const commandPort = await freePort()
+const queryPort = await freePort()
+const env = {
+  ...process.env,
+  NATS_URL: nats.url,
+  COMMAND_PORT: String(commandPort),
+  QUERY_PORT: String(queryPort),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+}
+const running: Supervised[] = services.map((service, index) =>
+  supervise(service.name, process.execPath, ['--import', 'tsx', service.entry], { env, ipc: true, index }),
+)
+try {
+  const target: Target = {
+    commandUrl: `http://127.0.0.1:${commandPort}`,
+    queryUrl: `http://127.0.0.1:${queryPort}`,
+    natsUrl: nats.url,
+    quick,
+  }
+  await waitUntilReady(target.commandUrl)
+  await waitUntilReady(target.queryUrl)
+
+  const load = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
+  })
+  const rows = await new Promise<Row[]>((resolve, reject) => {
+    load.once('message', (message) => resolve((message as { rows: Row[] }).rows))
+    load.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before reporting`)))
+  })
+  for (const service of running) {
+    rows.push({
+      path: `memory: ${service.name}`,
+      jetnotes: peakRssMb(service.child.pid),
+      ceiling: null,
+      ratio: null,
+      target: 'reported',
+      met: null,
+      unit: 'MB peak RSS',
+      detail: 'VmHWM of the service process over the whole run',
+    })
+  }
+  const results = { machine: machine(), rows }
+  console.log(`\n${formatTable(rows)}\n`)
+  await mkdir(dirname(join(repoRoot, out)), { recursive: true })
+  await writeFile(join(repoRoot, out), `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`written to ${out}`)
+} finally {
+  await Promise.all(running.filter(isRunning).map((service) => stop(service)))
+}

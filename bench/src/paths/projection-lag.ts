@@ -1,0 +1,65 @@
+import { Generations } from '@jetnotes/projector'
+import { bucketName } from '@jetnotes/schemas'
+import { Kvm } from '@nats-io/kv'
+import type { LoadContext } from '../load-context.ts'
+import { summarize } from '../measure.ts'
+import { latencyRow, type Row } from '../report.ts'
+
+/**
+ * "projection lag": notes are created at half the create rate measured before (open loop: the next request
+ * does not wait for the last), and a KV watch on the live `notes` bucket notes when each view appears. The
+ * lag of a note is from its 201 to its view update (0 when the view was there before the 201 arrived).
+ */
+export const measureProjectionLag = async (
+  context: LoadContext,
+  writers: { token: string }[],
+  maxCreatesPerSecond: number,
+): Promise<Row> => {
+  const { sizes, commands, js, jsm, logger, say } = context
+  const rate = Math.max(1, maxCreatesPerSecond / 2)
+  const generation = await (await Generations.open(js, jsm, 1, logger)).ensureActive('notes')
+  const bucket = await new Kvm(js).open(bucketName('notes', generation))
+  const viewAt = new Map<string, number>()
+  const watch = await bucket.watch({ include: 'updates' })
+  void (async () => {
+    for await (const entry of watch) if (!viewAt.has(entry.key)) viewAt.set(entry.key, performance.now())
+  })()
+
+  say(`projection lag: creating notes at ${Math.round(rate)}/s for ${sizes.lagSeconds} s`)
+  const createdAt = new Map<string, number>()
+  const inFlight: Promise<void>[] = []
+  const started = performance.now()
+  const total = Math.round(rate * sizes.lagSeconds)
+  for (let sent = 0; sent < total; sent++) {
+    // Open loop: request n leaves at its scheduled time, whatever happened to the others.
+    const due = started + (sent * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
+    const token = writers[sent % writers.length]?.token ?? ''
+    inFlight.push(
+      commands
+        .expect(201, 'POST', '/notes', { token, body: { title: `Lag ${sent}`, body: 'Measured.' } })
+        .then((reply) => {
+          createdAt.set(reply.body.id as string, performance.now())
+        }),
+    )
+  }
+  await Promise.all(inFlight)
+  const deadline = performance.now() + 10_000
+  while ([...createdAt.keys()].some((id) => !viewAt.has(id)) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  watch.stop()
+  const lags = [...createdAt].map(([id, at]) =>
+    Math.max(0, (viewAt.get(id) ?? Number.POSITIVE_INFINITY) - at),
+  )
+  const missing = lags.filter((lag) => !Number.isFinite(lag)).length
+  const seconds = (performance.now() - started) / 1000
+  return latencyRow(
+    'projection lag',
+    summarize({ count: lags.length, seconds, latenciesMs: lags }),
+    25,
+    `command 201 -> view in KV, ${lags.length} notes at ${Math.round(rate)}/s` +
+      (missing > 0 ? `, ${missing} views not seen within 10 s` : ''),
+  )
+}
