@@ -17,4 +17,11 @@ export type LoadContext = {
 }
 
 /** The two services' addresses and the NATS server, as the orchestrator passes them in BENCH_TARGET. */
-export type Target = { commandUrl: string; queryUrl: string; natsUrl: string; quick: boolean }
+export type Target = {
+  commandUrl: string
+  queryUrl: string
+  natsUrl: string
+  quick: boolean
+  /** Paths to run besides the writes (read, history, rebuild, lag, live); all when absent. */
+  only?: string[]
+}

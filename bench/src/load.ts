@@ -18,7 +18,8 @@ import { fullSizes, quickSizes } from './sizes.ts'
  */
 const target = JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target
 const sizes = target.quick ? quickSizes : fullSizes
-const nc = await connect({ servers: target.natsUrl, name: 'bench-load' })
+// The ceilings get the same client options as the services.
+const nc = await connect({ servers: target.natsUrl, name: 'bench-load', noAsyncTraces: true })
 const context: LoadContext = {
   sizes,
   commands: httpClient(target.commandUrl, sizes.concurrency),
@@ -30,14 +31,17 @@ const context: LoadContext = {
   say: (message) => console.log(message),
 }
 
+// `--only a,b` (for profiling one path): writes always run, as the other paths use their users and notes.
+const only = target.only
+const wanted = (path: string) => only === undefined || only.includes(path)
 const rows: Row[] = []
 const writes = await measureWrites(context)
 rows.push(...writes.rows)
-rows.push(await measureReads(context, writes.users, writes.notes))
-rows.push(await measureHistoryGrowth(context))
-rows.push(await measureRebuild(context))
-rows.push(await measureProjectionLag(context, writes.users, writes.create.perSecond))
-rows.push(await measureLiveFanOut(context))
+if (wanted('read')) rows.push(await measureReads(context, writes.users, writes.notes))
+if (wanted('history')) rows.push(await measureHistoryGrowth(context))
+if (wanted('rebuild')) rows.push(await measureRebuild(context))
+if (wanted('lag')) rows.push(await measureProjectionLag(context, writes.create.perSecond))
+if (wanted('live')) rows.push(await measureLiveFanOut(context))
 
 await context.commands.close()
 await context.queries.close()

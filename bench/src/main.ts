@@ -13,7 +13,7 @@ import type { Target } from './load-context.ts'
 import { formatTable, type Row } from './report.ts'
 
 /**
- * `npm run bench [-- --quick] [--out FILE]`: starts a nats-server (temp dir, the repo's configuration) and the
+ * `npm run bench [-- --quick] [--out FILE] [--profile] [--only read,history,rebuild,lag,live]`: starts a nats-server (temp dir, the repo's configuration) and the
  * services as `npm start` runs them, forks the load generator, and prints one table of jetnotes against the
  * ceiling of this machine measured in the same run. Writes the rows to bench/results.json (quick runs to
  * bench/results/quick.json, which git ignores).
@@ -21,8 +21,16 @@ import { formatTable, type Row } from './report.ts'
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 process.chdir(repoRoot)
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 })
+// --profile: every service writes a V8 CPU profile (open it in Chrome DevTools or speedscope) when it stops.
+const profileDir = 'bench/results/profiles'
+const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 const quick = values.quick ?? false
 const out = values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results.json')
 
@@ -82,7 +90,11 @@ const env = {
   LOG_LEVEL: 'warn',
 }
 const running: Supervised[] = services.map((service, index) =>
-  supervise(service.name, process.execPath, ['--import', 'tsx', service.entry], { env, ipc: true, index }),
+  supervise(service.name, process.execPath, [...profiling, '--import', 'tsx', service.entry], {
+    env,
+    ipc: true,
+    index,
+  }),
 )
 try {
   const target: Target = {
@@ -90,6 +102,7 @@ try {
     queryUrl: `http://127.0.0.1:${queryPort}`,
     natsUrl: nats.url,
     quick,
+    ...(values.only === undefined ? {} : { only: values.only.split(',') }),
   }
   await waitUntilReady(target.commandUrl)
   await waitUntilReady(target.queryUrl)

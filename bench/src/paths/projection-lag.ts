@@ -1,6 +1,7 @@
 import { Generations } from '@jetnotes/projector'
 import { bucketName } from '@jetnotes/schemas'
 import { Kvm } from '@nats-io/kv'
+import { registerUser } from '../http.ts'
 import type { LoadContext } from '../load-context.ts'
 import { summarize } from '../measure.ts'
 import { latencyRow, type Row } from '../report.ts'
@@ -12,10 +13,14 @@ import { latencyRow, type Row } from '../report.ts'
  */
 export const measureProjectionLag = async (
   context: LoadContext,
-  writers: { token: string }[],
   maxCreatesPerSecond: number,
 ): Promise<Row> => {
   const { sizes, commands, js, jsm, logger, say } = context
+  // Users of their own: the lag of a write includes rewriting its owner's note list, so it depends on how many
+  // notes the owner has (see the README); these start with none, as the writers of "create note" did.
+  const writers = await Promise.all(
+    Array.from({ length: sizes.concurrency }, (_, index) => registerUser(commands, `Bench lag ${index}`)),
+  )
   const rate = Math.max(1, maxCreatesPerSecond / 2)
   const generation = await (await Generations.open(js, jsm, 1, logger)).ensureActive('notes')
   const bucket = await new Kvm(js).open(bucketName('notes', generation))
