@@ -94,6 +94,7 @@ export class ProjectionRunner {
 
   async #process(batch: JsMsg[], views: ViewStore, generation: number) {
     const parked: ParkedEvent[] = []
+    await views.prefetch(batch.map((message) => this.projection.entryOf(message.subject)))
     for (const message of batch) {
       const poison = await foldMessage(this.projection, views, message.seq, message.subject, () =>
         message.json(),

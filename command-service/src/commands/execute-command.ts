@@ -41,6 +41,11 @@ export type CommandRun<State> = {
   /** The response for the state after the command (before it is appended). */
   respond: (state: State) => CommandResponse
   beforeAppend?: (plan: PlannedAppend) => Promise<void>
+  /**
+   * The id was generated for this command, so the aggregate has no history: skip reading the log. Should it
+   * exist after all, the append's expectation (sequence 0) fails and the command is decided on the truth.
+   */
+  newAggregate?: boolean
 }
 
 export type Executed = { response: CommandResponse; position: LogPosition }
@@ -66,7 +71,9 @@ export const executeCommand = async <
 ): Promise<Executed> =>
   deps.locks.run(`${aggregate.stream}:${run.id}`, async () => {
     const subject = aggregate.subject(run.id)
-    let folded: Folded<State> = await repository.load(run.id)
+    let folded: Folded<State> = run.newAggregate
+      ? { state: null as State, seq: 0 }
+      : await repository.load(run.id)
     for (let attempt = 1; ; attempt++) {
       const decision = aggregate.decide(folded.state, command)
       if (decision instanceof DomainError) throw decision

@@ -35,6 +35,7 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
     noteId: string,
     command: NoteCommand,
     respond: (state: NoteState) => CommandResponse,
+    newNote = false,
   ) => {
     const caller = callerOf(request)
     return idempotency.run(request, caller.id, ({ msgId, beforeAppend }) =>
@@ -42,6 +43,7 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
         id: noteId,
         msgId,
         beforeAppend,
+        newAggregate: newNote,
         metadata: { actor: caller.id, time: new Date().toISOString(), correlationId: request.id },
         respond,
       }),
@@ -75,6 +77,7 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
           const created = noteResponse(201)(state)
           return { ...created, headers: { ...created.headers, location: `/notes/${state?.id ?? noteId}` } }
         },
+        true,
       )
       return sendResponse(reply, response)
     },

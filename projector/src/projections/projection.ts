@@ -1,4 +1,4 @@
-import { type ProjectionName, projections, type StreamName } from '@jetnotes/schemas'
+import { type ProjectionName, projections, type ReadModelName, type StreamName } from '@jetnotes/schemas'
 import type { LoggedMessage, Views } from '../view-store.ts'
 
 /** A message that cannot be folded (it fails validation): parked with its reason, never retried. */
@@ -12,6 +12,8 @@ export type Projection = {
   stream: StreamName
   /** Folds one message into the read models. Idempotent; throws PoisonMessageError for an invalid message. */
   project: (views: Views, message: LoggedMessage) => Promise<void>
+  /** The entry a message will read first, known from its subject alone: a batch fetches them all at once. */
+  entryOf: (subject: string) => { readModel: ReadModelName; key: string }
 }
 
 /** Declares a projection from its decoder (payload -> events) and its fold of the decoded events. */
@@ -19,9 +21,11 @@ export const defineProjection = <Event>(definition: {
   name: ProjectionName
   decode: (payload: unknown) => Event[]
   apply: (views: Views, message: LoggedMessage, events: Event[]) => Promise<void>
+  entryOf: Projection['entryOf']
 }): Projection => ({
   name: definition.name,
   stream: projections[definition.name].stream,
+  entryOf: definition.entryOf,
   project: async (views, message) => {
     let events: Event[]
     try {

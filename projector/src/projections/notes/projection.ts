@@ -6,6 +6,7 @@ import { affectedUsers, emptyNoteIndex, evolveNoteRecord, withNote } from './evo
 export const notesProjection = defineProjection({
   name: 'notes',
   decode: (payload) => parseCommit(noteAggregate, payload),
+  entryOf: (subject) => ({ readModel: 'notes', key: aggregateIdOf(subject) }),
   apply: async (views, { seq, subject }, events) => {
     const noteId = aggregateIdOf(subject)
     const record = await views.get<NoteRecord>('notes', noteId)

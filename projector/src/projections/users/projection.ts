@@ -6,6 +6,7 @@ import { evolveUserRecord } from './evolve.ts'
 export const usersProjection = defineProjection({
   name: 'users',
   decode: (payload) => parseCommit(userAggregate, payload),
+  entryOf: (subject) => ({ readModel: 'users', key: aggregateIdOf(subject) }),
   apply: async (views, { seq, subject }, events) => {
     const userId = aggregateIdOf(subject)
     const record = await views.get<UserRecord>('users', userId)
