@@ -34,8 +34,7 @@ export const buildQueryApp = async (
     {
       name: 'buckets',
       probe: async () => {
-        const view = context.readModels.view()
-        await Promise.all([view.notes.status(), view['note-index'].status(), view.users.status()])
+        await context.readModels.checkBuckets()
         return true
       },
     },

@@ -18,6 +18,8 @@ export const loadQueryConfig = (env: NodeJS.ProcessEnv = process.env) =>
       LIVE_CLIENT_QUEUE: z.coerce.number().int().min(10).max(100_000).default(1_000),
       /** Memory for recent events that reconnecting clients resume from, in MiB. */
       LIVE_HISTORY_MB: z.coerce.number().min(1).max(4_096).default(32),
+      /** Memory for the cache of each read-model bucket (kept current by a KV watch), in MiB; 0 turns it off. */
+      VIEW_CACHE_MB: z.coerce.number().min(0).max(4_096).default(32),
     },
     env,
   )

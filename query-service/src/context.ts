@@ -22,14 +22,20 @@ export type QueryContext = {
 
 export const openQueryContext = async (
   nc: NatsConnection,
-  options: { replicas: number; consistencyTimeoutMs: number; live: LiveHubOptions },
+  options: {
+    replicas: number
+    consistencyTimeoutMs: number
+    /** Memory for the watched cache of each read-model bucket (0: none). */
+    viewCacheBytes: number
+    live: LiveHubOptions
+  },
   logger: Logger,
 ): Promise<QueryContext> => {
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, options.replicas, logger)
   const directory = new UserDirectory(js, jsm, logger)
-  const readModels = new ReadModels(js, logger)
+  const readModels = new ReadModels(js, logger, { cacheBytesPerBucket: options.viewCacheBytes })
   await Promise.all([directory.start(), readModels.start()])
   const snapshots = await new Kvm(js).open(commandBuckets.noteSnapshots)
   const hub = new LiveHub(

@@ -40,6 +40,8 @@ const startProjector = async (url: string, logger: Logger) => {
  */
 export type SystemOptions = {
   consistencyTimeoutMs?: number
+  /** The query-service's cache of each read-model bucket, in bytes (0: every read goes to KV). */
+  viewCacheBytes?: number
   nats?: NatsServerHandle
   /** Live streams: events a client may have queued before it is cut, the resume history, the heartbeat. */
   liveClientQueue?: number
@@ -61,6 +63,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     {
       replicas: 1,
       consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+      viewCacheBytes: options.viewCacheBytes ?? 32 * 1024 * 1024,
       live: {
         historyBytes: options.liveHistoryBytes ?? 32 * 1024 * 1024,
         prefillMessages: 1_000,

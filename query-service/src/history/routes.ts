@@ -11,7 +11,7 @@ import {
 } from '@jetnotes/schemas'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
-import { consistentReads } from '../read-models/consistency.ts'
+import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import type { ReadView } from '../read-models/read-models.ts'
 import { decodeCursor, encodeCursor } from '../routes/cursor.ts'
 import { ReadHeaders } from '../routes/notes.ts'
@@ -62,7 +62,7 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
       },
     },
     async (request) => {
-      const view = readModels.view()
+      const view = viewFor(readModels, request)
       await assertHistoryVisible(view, request.params.id, callerOf(request).id)
       const { limit, cursor } = request.query
       const after = cursor === undefined ? 0 : Number(decodeCursor(cursor)[0] ?? 0)
@@ -93,7 +93,7 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
       },
     },
     async (request, reply) => {
-      await assertHistoryVisible(readModels.view(), request.params.id, callerOf(request).id)
+      await assertHistoryVisible(viewFor(readModels, request), request.params.id, callerOf(request).id)
       const note = noteAtVersion(await readNoteEvents(jsm, request.params.id, logger), request.params.version)
       if (note === undefined) throw new NotFoundError('The note has no such version')
       reply.header('etag', etagOf(note.version))

@@ -9,11 +9,11 @@ import {
   subjects,
 } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
-import type { KV } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
+import type { ViewReader } from '../read-models/watched-bucket.ts'
 
 /** Where a cold note's state can start from: a read-model record or a snapshot, each with its position. */
-export type StartingPoints = { notes: () => KV | undefined; snapshots: KV | undefined }
+export type StartingPoints = { notes: () => ViewReader | undefined; snapshots: ViewReader | undefined }
 
 /**
  * Note states as of the live stream's position, for working out who may see each change. The live stream
@@ -70,7 +70,7 @@ export class NoteStates {
       .reduce((best, point) => (point.seq > best.seq ? point : best))
   }
 
-  async #read<T>(bucket: KV | undefined, key: string): Promise<T | undefined> {
+  async #read<T>(bucket: ViewReader | undefined, key: string): Promise<T | undefined> {
     try {
       const entry = await bucket?.get(key)
       return entry?.operation === 'PUT' ? entry.json<T>() : undefined

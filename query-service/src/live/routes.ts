@@ -11,7 +11,7 @@ import { Id } from '@jetnotes/schemas'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
-import { consistentReads } from '../read-models/consistency.ts'
+import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import { ReadHeaders, visibleNote } from '../routes/notes.ts'
 import { LiveConnection } from './live-connection.ts'
 import { parseEventId } from './live-event.ts'
@@ -143,7 +143,7 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
       },
     },
     async (request, reply) => {
-      await visibleNote(context.readModels.view(), request.params.id, callerOf(request).id)
+      await visibleNote(viewFor(context.readModels, request), request.params.id, callerOf(request).id)
       return open(request, reply, request.params.id)
     },
   )

@@ -1,7 +1,7 @@
 import { BadRequestError, ServiceUnavailableError } from '@jetnotes/platform'
 import { decodeConsistencyToken, type ProjectionName, projectionNames, projections } from '@jetnotes/schemas'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ReadModels } from './read-models.ts'
+import type { ReadModels, ReadView } from './read-models.ts'
 
 /**
  * Read-your-writes for the routes of one projection. With a `Consistency-Token` (the header a command returned),
@@ -37,3 +37,10 @@ const projectionOf = (stream: string): ProjectionName => {
     throw new BadRequestError('Consistency-Token names an unknown stream', 'Consistency-Token')
   return found
 }
+
+/**
+ * The read models a request reads: after waiting for a Consistency-Token, the buckets themselves (they hold the
+ * write now; the watched caches get it a moment later); otherwise the caches, which cost no round trip.
+ */
+export const viewFor = (readModels: ReadModels, request: FastifyRequest): ReadView =>
+  readModels.view({ fresh: typeof request.headers['consistency-token'] === 'string' })

@@ -12,10 +12,16 @@ import {
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
+import { type ViewReader, WatchedBucket } from './watched-bucket.ts'
 
 /** The read models of the live generations, as one request sees them from start to end. */
-export type ReadView = Readonly<Record<ReadModelName, KV>> & {
+export type ReadView = Readonly<Record<ReadModelName, ViewReader>> & {
   generations: Readonly<Record<ProjectionName, number>>
+}
+
+export type ReadModelsOptions = {
+  /** Memory for the cache of each read-model bucket, in bytes; 0 reads every entry from its bucket. */
+  cacheBytesPerBucket: number
 }
 
 type Waiter = { projection: ProjectionName; seq: number; resolve: (reached: boolean) => void }
@@ -24,7 +30,9 @@ type Waiter = { projection: ProjectionName; seq: number; resolve: (reached: bool
  * The query side's window on the projections. It follows the meta bucket (one KV watch per process): which
  * generation of each projection is live, and how far each has got. Requests take a `ReadView` when they start
  * and read only through it, so a rebuild that switches generations mid-request cannot mix old and new state.
- * Buckets are opened with direct get, so any replica can answer a read.
+ * Buckets are opened with direct get, so any replica can answer a read. Each live bucket also has a cache kept
+ * current by a KV watch (`WatchedBucket`): eventually consistent reads come from it, reads that must include a
+ * given write (`view({ fresh: true })`) from the bucket.
  */
 export class ReadModels {
   readonly #active = new Map<ProjectionName, number>()
@@ -32,12 +40,14 @@ export class ReadModels {
   readonly #wanted = new Map<ProjectionName, number>()
   readonly #positions = new Map<string, ProjectionPosition>()
   readonly #buckets = new Map<string, KV>()
+  readonly #cached = new Map<string, WatchedBucket>()
   readonly #waiters = new Set<Waiter>()
   #stopWatching: (() => void) | undefined
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly logger: Logger,
+    private readonly options: ReadModelsOptions = { cacheBytesPerBucket: 0 },
   ) {}
 
   /** Starts following the meta bucket. Resolves once every projection has a live generation. */
@@ -73,12 +83,17 @@ export class ReadModels {
 
   stop(): void {
     this.#stopWatching?.()
+    for (const cached of this.#cached.values()) cached.stop()
+    this.#cached.clear()
     for (const waiter of this.#waiters) waiter.resolve(false)
     this.#waiters.clear()
   }
 
-  /** The read models of the generations live right now. */
-  view(): ReadView {
+  /**
+   * The read models of the generations live right now. `fresh` reads the buckets themselves: a read after
+   * waiting for a Consistency-Token must see what the bucket holds, which the caches get a moment later.
+   */
+  view(options: { fresh?: boolean } = {}): ReadView {
     const generations = Object.fromEntries(
       projectionNames.map((name) => [name, this.#generation(name)]),
     ) as Record<ProjectionName, number>
@@ -86,11 +101,23 @@ export class ReadModels {
       projectionNames.flatMap((projection) =>
         projections[projection].readModels.map((readModel) => [
           readModel,
-          this.#bucket(bucketName(readModel, generations[projection])),
+          this.#reader(bucketName(readModel, generations[projection]), options.fresh ?? false),
         ]),
       ),
     ) as Record<ReadModelName, KV>
     return { ...buckets, generations }
+  }
+
+  /** Asks the server for each live bucket (readiness): throws when one is missing. */
+  async checkBuckets(): Promise<void> {
+    const generations = projectionNames.map((name) => [name, this.#generation(name)] as const)
+    await Promise.all(
+      generations.flatMap(([projection, generation]) =>
+        projections[projection].readModels.map((readModel) =>
+          this.#bucket(bucketName(readModel, generation)).status(),
+        ),
+      ),
+    )
   }
 
   /** How far the live generation of a projection has got. */
@@ -138,10 +165,14 @@ export class ReadModels {
       projections[projection].readModels.map(async (readModel) => {
         const name = bucketName(readModel, generation)
         if (!this.#buckets.has(name)) this.#buckets.set(name, await kvm.open(name, { allow_direct: true }))
+        await this.#startCache(name)
       }),
     )
     if (this.#wanted.get(projection) !== generation) return
+    const previous = this.#active.get(projection)
     this.#active.set(projection, generation)
+    // Requests that took a view of the old generation read its buckets directly until they finish.
+    if (previous !== undefined) this.#stopCaches(projection, previous)
     this.logger.info({ projection, generation }, 'reading generation')
     this.#wake()
   }
@@ -156,6 +187,33 @@ export class ReadModels {
     const generation = this.#active.get(projection)
     if (generation === undefined) throw new Error(`no live generation of ${projection}`)
     return generation
+  }
+
+  async #startCache(name: string) {
+    if (this.options.cacheBytesPerBucket === 0 || this.#cached.has(name)) return
+    const cached = new WatchedBucket(this.#bucket(name), this.options.cacheBytesPerBucket, this.logger)
+    try {
+      await cached.start()
+      this.#cached.set(name, cached)
+    } catch (error) {
+      // Without its cache a bucket still answers every read, one round trip each.
+      this.logger.warn(
+        { err: error, bucket: name },
+        'could not watch a read-model bucket; reading it directly',
+      )
+    }
+  }
+
+  #stopCaches(projection: ProjectionName, generation: number) {
+    for (const readModel of projections[projection].readModels) {
+      const name = bucketName(readModel, generation)
+      this.#cached.get(name)?.stop()
+      this.#cached.delete(name)
+    }
+  }
+
+  #reader(name: string, fresh: boolean): ViewReader {
+    return (fresh ? undefined : this.#cached.get(name)) ?? this.#bucket(name)
   }
 
   #bucket(name: string): KV {

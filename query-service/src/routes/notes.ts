@@ -13,7 +13,7 @@ import {
 } from '@jetnotes/schemas'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
-import { consistentReads } from '../read-models/consistency.ts'
+import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import type { ReadView } from '../read-models/read-models.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
@@ -72,7 +72,7 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
       },
     },
     async (request, reply) => {
-      const note = await visibleNote(readModels.view(), request.params.id, callerOf(request).id)
+      const note = await visibleNote(viewFor(readModels, request), request.params.id, callerOf(request).id)
       const etag = etagOf(note.version)
       reply.header('etag', etag)
       if (request.headers['if-none-match'] === etag) return reply.status(304).send(null)
@@ -95,7 +95,7 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
     },
     async (request) => {
       const { tag, q, limit, cursor } = request.query
-      const entry = await readModels.view()['note-index'].get(callerOf(request).id)
+      const entry = await viewFor(readModels, request)['note-index'].get(callerOf(request).id)
       const index = entry?.operation === 'PUT' ? entry.json<NoteIndex>() : { notes: [], seq: 0 }
       const needle = q?.toLowerCase()
       const matching = index.notes.filter(

@@ -1,8 +1,9 @@
 import { authenticate, type HttpApp, problemResponses } from '@jetnotes/platform'
 import { Id, NotFoundError, PublicUserView, type UserRecord } from '@jetnotes/schemas'
+import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
-import { consistentReads } from '../read-models/consistency.ts'
+import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import { ReadHeaders } from './notes.ts'
 
 const security = [{ bearer: [] }]
@@ -15,8 +16,8 @@ export const userRoutes = (app: HttpApp, context: QueryContext) => {
     authenticate(context.directory),
     consistentReads(readModels, 'users', context.consistencyTimeoutMs),
   ]
-  const findUser = async (id: string) => {
-    const entry = await readModels.view().users.get(id)
+  const findUser = async (request: FastifyRequest, id: string) => {
+    const entry = await viewFor(readModels, request).users.get(id)
     return entry?.operation === 'PUT' ? entry.json<UserRecord>() : undefined
   }
 
@@ -34,7 +35,7 @@ export const userRoutes = (app: HttpApp, context: QueryContext) => {
       },
     },
     async (request) => {
-      const user = await findUser(request.params.id)
+      const user = await findUser(request, request.params.id)
       if (user === undefined) throw new NotFoundError('User not found')
       return { id: user.id, name: user.name, active: user.active }
     },
@@ -53,6 +54,6 @@ export const userRoutes = (app: HttpApp, context: QueryContext) => {
         response: { 200: z.object({ valid: z.boolean() }), ...problemResponses(400, 401, 503) },
       },
     },
-    async (request) => ({ valid: (await findUser(request.params.id))?.active === true }),
+    async (request) => ({ valid: (await findUser(request, request.params.id))?.active === true }),
   )
 }

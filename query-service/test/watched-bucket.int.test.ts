@@ -1,0 +1,133 @@
+import { type NatsServerHandle, seededRandom, startNatsServer } from '@jetnotes/testing'
+import { jetstream } from '@nats-io/jetstream'
+import { type KV, Kvm } from '@nats-io/kv'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { pino } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WatchedBucket } from '../src/read-models/watched-bucket.ts'
+
+let nats: NatsServerHandle
+let nc: NatsConnection
+let bucketCount = 0
+beforeAll(async () => {
+  nats = await startNatsServer()
+  nc = await connect({ servers: nats.url })
+})
+afterAll(async () => {
+  await nc?.close()
+  await nats?.[Symbol.asyncDispose]()
+})
+
+const logger = pino({ level: 'silent' })
+
+/** A fresh bucket and its watched cache, started. */
+const watchedBucket = async (maxBytes = 1024 * 1024) => {
+  const kv = await new Kvm(jetstream(nc)).create(`WATCHED_${++bucketCount}`, { allow_direct: true })
+  const cached = new WatchedBucket(kv, maxBytes, logger)
+  await cached.start()
+  return { kv, cached }
+}
+
+/** Polls until `check` passes or `timeoutMs` runs out, then makes its last attempt fail the test. */
+const eventually = async (check: () => Promise<void>, timeoutMs = 3_000) => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await check()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
+
+const revisionOf = async (reader: Pick<KV, 'get'>, key: string) => (await reader.get(key))?.revision ?? 0
+
+describe('a watched read-model bucket', () => {
+  it('answers a key it has read again without a NATS round trip', async () => {
+    const { kv, cached } = await watchedBucket()
+    await kv.put('a', JSON.stringify({ n: 1 }))
+    expect((await cached.get('a'))?.json()).toEqual({ n: 1 })
+    expect(await cached.get('missing')).toBeNull()
+    const sent = nc.stats().outMsgs
+    for (let i = 0; i < 100; i++) {
+      expect((await cached.get('a'))?.json()).toEqual({ n: 1 })
+      expect(await cached.get('missing')).toBeNull()
+    }
+    expect(nc.stats().outMsgs).toBe(sent)
+    cached.stop()
+  })
+
+  it('follows updates, deletes and new keys through its watch', async () => {
+    const { kv, cached } = await watchedBucket()
+    await kv.put('a', '1')
+    expect((await cached.get('a'))?.string()).toBe('1')
+    expect(await cached.get('b')).toBeNull()
+    await kv.put('a', '2')
+    await kv.put('b', 'new')
+    await eventually(async () => {
+      expect((await cached.get('a'))?.string()).toBe('2')
+      expect((await cached.get('b'))?.string()).toBe('new')
+    })
+    await kv.delete('a')
+    await eventually(async () => expect((await cached.get('a'))?.operation).toBe('DEL'))
+    cached.stop()
+  })
+
+  it('ends up with the latest revision of every key while reads race writes', async () => {
+    const { kv, cached } = await watchedBucket()
+    const keys = Array.from({ length: 40 }, (_, index) => `k${index}`)
+    const random = seededRandom(7)
+    const pick = () => keys[Math.floor(random() * keys.length)] as string
+    let writing = true
+    const writer = (async () => {
+      for (let i = 0; i < 1_500; i++) await kv.put(pick(), String(i))
+      writing = false
+    })()
+    const readers = Array.from({ length: 16 }, async () => {
+      while (writing) {
+        await cached.get(pick())
+        // A cached read never waits on I/O: let the writer and the watch run.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    })
+    await Promise.all([writer, ...readers])
+    await eventually(async () => {
+      for (const key of keys) expect(await revisionOf(cached, key), key).toBe(await revisionOf(kv, key))
+    })
+    cached.stop()
+  })
+
+  it('keeps an update that arrives while the first read of its key is in flight', async () => {
+    const { kv, cached } = await watchedBucket()
+    const keys = Array.from({ length: 300 }, (_, index) => `first${index}`)
+    for (const key of keys) await kv.put(key, 'before')
+    // The read leaves first, so the bucket answers with the old value while the watch brings the new one.
+    await Promise.all(keys.map((key) => Promise.all([cached.get(key), kv.put(key, 'after')])))
+    await eventually(async () => {
+      for (const key of keys) expect((await cached.get(key))?.string(), key).toBe('after')
+    })
+    cached.stop()
+  })
+
+  it('keeps within its memory bound by forgetting the least recently read keys', async () => {
+    const { kv, cached } = await watchedBucket(8 * 1024)
+    const value = 'x'.repeat(1_000)
+    for (let i = 0; i < 50; i++) await kv.put(`k${i}`, value)
+    for (let i = 0; i < 50; i++) expect((await cached.get(`k${i}`))?.string()).toBe(value)
+    expect(cached.size).toBeGreaterThan(0)
+    expect(cached.size).toBeLessThan(8)
+    cached.stop()
+  })
+
+  it('reads the bucket once stopped', async () => {
+    const { kv, cached } = await watchedBucket()
+    await kv.put('a', '1')
+    await cached.get('a')
+    cached.stop()
+    await kv.put('a', '2')
+    // No watch delivers the update any more; the read must reach the bucket to see it.
+    expect((await cached.get('a'))?.string()).toBe('2')
+    expect(cached.size).toBe(0)
+  })
+})
