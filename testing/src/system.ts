@@ -92,6 +92,8 @@ export const startSystem = async (options: SystemOptions = {}) => {
     /** The query-service API. */
     queries,
     queryContext,
+    /** The query-service's own NATS connection (its statistics show the round trips reads cost). */
+    queryNc,
     get generations() {
       return projector.generations
     },

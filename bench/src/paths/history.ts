@@ -26,9 +26,9 @@ export const measureHistoryGrowth = async (context: LoadContext): Promise<Row> =
   let written = 1
   const writers = Array.from({ length: 16 }, async () => {
     while (written < sizes.longHistory) {
-      written++
-      await edit(long, `event ${written}`)
-      if (written % 2_000 === 0) say(`history growth: ${written} events`)
+      const event = ++written
+      await edit(long, `event ${event}`)
+      if (event % 2_000 === 0) say(`history growth: ${event} events`)
     }
   })
   await Promise.all(writers)

@@ -137,7 +137,7 @@ export class LiveHub {
       this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
       return
     }
-    const before = await this.#states.before(noteId, seq)
+    const before = await this.#states.before(noteId, seq, events)
     const { live, after } = toLiveEvents(before, events, seq)
     this.#states.remember(noteId, after, seq)
     for (const event of live) {
@@ -234,7 +234,7 @@ export class LiveHub {
           } catch {
             // Invalid messages produce no live events, as on the live path.
           }
-          const before = await states.before(noteId, message.seq)
+          const before = await states.before(noteId, message.seq, events)
           const { live, after: next } = toLiveEvents(before, events, message.seq)
           states.remember(noteId, next, message.seq)
           for (const event of live)

@@ -1,5 +1,6 @@
 import { type Folded, readSubject } from '@jetnotes/platform'
 import {
+  type NoteEvent,
   type NoteRecord,
   type NoteSnapshot,
   type NoteState,
@@ -35,8 +36,11 @@ export class NoteStates {
     })
   }
 
-  /** The note's state just before the message at `seq`. */
-  async before(noteId: string, seq: number): Promise<NoteState> {
+  /** The note's state just before the message at `seq`, which carries `events`. */
+  async before(noteId: string, seq: number, events: readonly NoteEvent[]): Promise<NoteState> {
+    // A commit that creates the note opens its subject (the command-service appends it expecting no earlier
+    // message): nothing comes before it, so no round trip is needed. Most messages of a busy system are these.
+    if (events[0]?.type === 'NoteCreated') return null
     const cached = this.#cache.get(noteId)
     if (cached !== undefined && cached.seq < seq) return cached.state
     let { state, seq: from } = await this.#startingPoint(noteId, seq)

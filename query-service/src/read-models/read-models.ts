@@ -168,8 +168,9 @@ export class ReadModels {
         await this.#startCache(name)
       }),
     )
-    if (this.#wanted.get(projection) !== generation) return
     const previous = this.#active.get(projection)
+    // The meta watch and start() may both activate the same generation: only the first switch counts.
+    if (this.#wanted.get(projection) !== generation || previous === generation) return
     this.#active.set(projection, generation)
     // Requests that took a view of the old generation read its buckets directly until they finish.
     if (previous !== undefined) this.#stopCaches(projection, previous)
@@ -192,10 +193,12 @@ export class ReadModels {
   async #startCache(name: string) {
     if (this.options.cacheBytesPerBucket === 0 || this.#cached.has(name)) return
     const cached = new WatchedBucket(this.#bucket(name), this.options.cacheBytesPerBucket, this.logger)
+    // Registered before its watch starts (until then it reads the bucket), so a concurrent start finds it.
+    this.#cached.set(name, cached)
     try {
       await cached.start()
-      this.#cached.set(name, cached)
     } catch (error) {
+      this.#cached.delete(name)
       // Without its cache a bucket still answers every read, one round trip each.
       this.logger.warn(
         { err: error, bucket: name },

@@ -24,6 +24,7 @@ export class WatchedBucket implements ViewReader {
   /** Keys with a read of the bucket in flight, and how many. */
   readonly #reading = new Map<string, number>()
   #watching = false
+  #stopped = false
   #stop: (() => void) | undefined
 
   constructor(
@@ -41,6 +42,8 @@ export class WatchedBucket implements ViewReader {
   /** Starts the watch; resolves once the server delivers every later update to it. */
   async start(): Promise<void> {
     const watch = await this.bucket.watch({ include: 'updates' })
+    // Stopped while the watch was being set up (a generation switched meanwhile): nothing to follow.
+    if (this.#stopped) return watch.stop()
     this.#stop = () => watch.stop()
     this.#watching = true
     void (async () => {
@@ -56,6 +59,7 @@ export class WatchedBucket implements ViewReader {
   }
 
   stop(): void {
+    this.#stopped = true
     this.#stop?.()
     this.#watching = false
     this.#known.clear()
