@@ -42,6 +42,8 @@ export class ReadModels {
   readonly #buckets = new Map<string, KV>()
   readonly #cached = new Map<string, WatchedBucket>()
   readonly #waiters = new Set<Waiter>()
+  /** The views handed to requests, built once per change of generation or cache (every read asks for one). */
+  #views: { cached?: ReadView; fresh?: ReadView } = {}
   #stopWatching: (() => void) | undefined
 
   constructor(
@@ -85,6 +87,7 @@ export class ReadModels {
     this.#stopWatching?.()
     for (const cached of this.#cached.values()) cached.stop()
     this.#cached.clear()
+    this.#views = {}
     for (const waiter of this.#waiters) waiter.resolve(false)
     this.#waiters.clear()
   }
@@ -94,6 +97,12 @@ export class ReadModels {
    * waiting for a Consistency-Token must see what the bucket holds, which the caches get a moment later.
    */
   view(options: { fresh?: boolean } = {}): ReadView {
+    const kind = options.fresh ? 'fresh' : 'cached'
+    this.#views[kind] ??= this.#buildView(options.fresh ?? false)
+    return this.#views[kind]
+  }
+
+  #buildView(fresh: boolean): ReadView {
     const generations = Object.fromEntries(
       projectionNames.map((name) => [name, this.#generation(name)]),
     ) as Record<ProjectionName, number>
@@ -101,11 +110,11 @@ export class ReadModels {
       projectionNames.flatMap((projection) =>
         projections[projection].readModels.map((readModel) => [
           readModel,
-          this.#reader(bucketName(readModel, generations[projection]), options.fresh ?? false),
+          this.#reader(bucketName(readModel, generations[projection]), fresh),
         ]),
       ),
     ) as Record<ReadModelName, KV>
-    return { ...buckets, generations }
+    return Object.freeze({ ...buckets, generations })
   }
 
   /** Asks the server for each live bucket (readiness): throws when one is missing. */
@@ -172,6 +181,7 @@ export class ReadModels {
     // The meta watch and start() may both activate the same generation: only the first switch counts.
     if (this.#wanted.get(projection) !== generation || previous === generation) return
     this.#active.set(projection, generation)
+    this.#views = {}
     // Requests that took a view of the old generation read its buckets directly until they finish.
     if (previous !== undefined) this.#stopCaches(projection, previous)
     this.logger.info({ projection, generation }, 'reading generation')
@@ -195,10 +205,12 @@ export class ReadModels {
     const cached = new WatchedBucket(this.#bucket(name), this.options.cacheBytesPerBucket, this.logger)
     // Registered before its watch starts (until then it reads the bucket), so a concurrent start finds it.
     this.#cached.set(name, cached)
+    this.#views = {}
     try {
       await cached.start()
     } catch (error) {
       this.#cached.delete(name)
+      this.#views = {}
       // Without its cache a bucket still answers every read, one round trip each.
       this.logger.warn(
         { err: error, bucket: name },
@@ -212,6 +224,7 @@ export class ReadModels {
       const name = bucketName(readModel, generation)
       this.#cached.get(name)?.stop()
       this.#cached.delete(name)
+      this.#views = {}
     }
   }
 
