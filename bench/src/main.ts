@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { cpus, release, totalmem, type } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { findNatsServer, startNatsServer } from '@jetnotes/testing'
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 })
-// --profile: every service writes a V8 CPU profile (open it in Chrome DevTools or speedscope) when it stops.
+// --profile: every service and the load generator write a V8 CPU profile (open it in Chrome DevTools or speedscope) when it stops.
 const profileDir = 'bench/results/profiles'
 const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 const quick = values.quick ?? false
@@ -108,7 +108,8 @@ try {
   await waitUntilReady(target.queryUrl)
 
   const load = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    // The rebuild path runs in the load process, so --profile covers it too.
+    execArgv: [...profiling, '--import', 'tsx'],
     env: { ...process.env, BENCH_TARGET: JSON.stringify(target) },
   })
   const rows = await new Promise<Row[]>((resolve, reject) => {
@@ -129,8 +130,10 @@ try {
   }
   const results = { machine: machine(), rows }
   console.log(`\n${formatTable(rows)}\n`)
-  await mkdir(dirname(join(repoRoot, out)), { recursive: true })
-  await writeFile(join(repoRoot, out), `${JSON.stringify(results, null, 2)}\n`)
+  // Relative to the repository (the process runs there); an absolute path is taken as it is.
+  const outPath = resolvePath(repoRoot, out)
+  await mkdir(dirname(outPath), { recursive: true })
+  await writeFile(outPath, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`written to ${out}`)
 } finally {
   await Promise.all(running.filter(isRunning).map((service) => stop(service)))
