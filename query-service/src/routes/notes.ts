@@ -25,7 +25,8 @@ export const ReadHeaders = z.looseObject({
     .string()
     .optional()
     .describe(
-      'The Consistency-Token of a command: wait until the views include that write (503 after the timeout)',
+      'The Consistency-Token of a command: wait until the views include that write (503 after the timeout). ' +
+        'Without it the read is eventually consistent, served from memory a moment behind the views',
     ),
 })
 
