@@ -113,7 +113,7 @@ export class ReadModels {
           this.#reader(bucketName(readModel, generations[projection]), fresh),
         ]),
       ),
-    ) as Record<ReadModelName, KV>
+    ) as Record<ReadModelName, ViewReader>
     return Object.freeze({ ...buckets, generations })
   }
 
