@@ -1,6 +1,13 @@
-import type { NoteEvent, NoteIndex, NoteRecord, UserEvent } from '@jetnotes/schemas'
+import type { Note, NoteEvent, NoteIndex, NoteRecord, UserEvent } from '@jetnotes/schemas'
+import { seededRandom } from '@jetnotes/testing'
 import { describe, expect, it } from 'vitest'
-import { affectedUsers, evolveNoteRecord, withNote } from '../src/projections/notes/evolve.ts'
+import {
+  affectedUsers,
+  evolveNoteRecord,
+  newestFirst,
+  summaryFor,
+  withNote,
+} from '../src/projections/notes/evolve.ts'
 import { evolveUserRecord } from '../src/projections/users/evolve.ts'
 
 type Data<Event extends { type: string; data: unknown }, Type> = Extract<Event, { type: Type }>['data']
@@ -118,6 +125,44 @@ describe('the note lists', () => {
       ['n2', 'N'],
       ['n1', 'T2'],
     ])
+  })
+})
+
+describe('a note list under any order of changes', () => {
+  it('always equals the visible notes sorted newest first', () => {
+    const random = seededRandom(11)
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T
+    const ids = Array.from({ length: 30 }, (_, index) => `n${index}`)
+    // Few distinct creation times, so ties (broken by id) happen often.
+    const createdAt = new Map(ids.map((id) => [id, `2026-01-0${1 + Math.floor(random() * 5)}T00:00:00.000Z`]))
+    const visible = new Map<string, Note>()
+    let index: NoteIndex = { notes: [], seq: 0 }
+    for (let seq = 1; seq <= 2_000; seq++) {
+      const id = pick(ids)
+      const shown = random() < 0.7
+      const current: Note = {
+        id,
+        owner: shown ? 'ann' : 'bob',
+        title: `title ${seq}`,
+        body: '',
+        tags: [],
+        shares: {},
+        version: seq,
+        deleted: false,
+        createdAt: createdAt.get(id) ?? '',
+        createdBy: 'ann',
+        updatedAt: `t${seq}`,
+        updatedBy: 'ann',
+      }
+      index = withNote(index, current, 'ann', seq)
+      if (shown) visible.set(id, current)
+      else visible.delete(id)
+      const expected = [...visible.values()]
+        .map((shownNote) => summaryFor(shownNote, 'ann'))
+        .filter((summary) => summary !== undefined)
+        .sort(newestFirst)
+      expect(index).toEqual({ notes: expected, seq })
+    }
   })
 })
 
