@@ -120,6 +120,22 @@ describe('a watched read-model bucket', () => {
     cached.stop()
   })
 
+  it('keeps following its bucket across a nats-server restart', async () => {
+    const { kv, cached } = await watchedBucket()
+    await kv.put('a', 'before')
+    expect((await cached.get('a'))?.string()).toBe('before')
+    await nats.restart()
+    await eventually(async () => {
+      await kv.put('a', 'after')
+      expect((await cached.get('a'))?.string()).toBe('after')
+    }, 20_000)
+    // Still served by the watch, not by falling back to the bucket.
+    const sent = nc.stats().outMsgs
+    expect((await cached.get('a'))?.string()).toBe('after')
+    expect(nc.stats().outMsgs).toBe(sent)
+    cached.stop()
+  }, 30_000)
+
   it('reads the bucket once stopped', async () => {
     const { kv, cached } = await watchedBucket()
     await kv.put('a', '1')
