@@ -35,7 +35,6 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
     noteId: string,
     command: NoteCommand,
     respond: (state: NoteState) => CommandResponse,
-    newNote = false,
   ) => {
     const caller = callerOf(request)
     return idempotency.run(request, caller.id, ({ msgId, beforeAppend }) =>
@@ -43,7 +42,8 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
         id: noteId,
         msgId,
         beforeAppend,
-        newAggregate: newNote,
+        // A note is created under an id generated for it (POST /notes): it has no log to read.
+        newAggregate: command.type === 'CreateNote',
         metadata: { actor: caller.id, time: new Date().toISOString(), correlationId: request.id },
         respond,
       }),
@@ -77,7 +77,6 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
           const created = noteResponse(201)(state)
           return { ...created, headers: { ...created.headers, location: `/notes/${state?.id ?? noteId}` } }
         },
-        true,
       )
       return sendResponse(reply, response)
     },

@@ -12,8 +12,8 @@ import type { ReadModels, ReadView } from './read-models.ts'
 export const consistentReads =
   (readModels: ReadModels, projection: ProjectionName, timeoutMs: number) =>
   async (request: FastifyRequest, reply: FastifyReply) => {
-    const token = request.headers['consistency-token']
-    if (typeof token === 'string') {
+    const token = consistencyTokenOf(request)
+    if (token !== undefined) {
       const position = decodeConsistencyToken(token)
       if (position === undefined)
         throw new BadRequestError('Consistency-Token is not one a command returned', 'Consistency-Token')
@@ -43,4 +43,9 @@ const projectionOf = (stream: string): ProjectionName => {
  * write now; the watched caches get it a moment later); otherwise the caches, which cost no round trip.
  */
 export const viewFor = (readModels: ReadModels, request: FastifyRequest): ReadView =>
-  readModels.view({ fresh: typeof request.headers['consistency-token'] === 'string' })
+  readModels.view({ fresh: consistencyTokenOf(request) !== undefined })
+
+const consistencyTokenOf = (request: FastifyRequest): string | undefined => {
+  const token = request.headers['consistency-token']
+  return typeof token === 'string' ? token : undefined
+}
