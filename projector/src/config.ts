@@ -1,9 +1,13 @@
 import { CommonEnv, loadConfig } from '@jetnotes/platform'
 import { z } from 'zod'
+import { defaultNotePageSize } from './projections/notes/projection.ts'
+
+/** The projector's own settings (the rebuild command uses them too). */
+export const ProjectorEnv = {
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(4096).default(256),
+  NOTE_LIST_PAGE_SIZE: z.coerce.number().int().min(2).max(1000).default(defaultNotePageSize),
+}
 
 /** The projector's configuration, from the environment (see README and .env). */
 export const loadProjectorConfig = (env: NodeJS.ProcessEnv = process.env) =>
-  loadConfig(
-    { ...CommonEnv, PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(4096).default(256) },
-    env,
-  )
+  loadConfig({ ...CommonEnv, ...ProjectorEnv }, env)

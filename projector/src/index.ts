@@ -1,15 +1,16 @@
 /** @jetnotes/projector: the read-model folds and the machinery to run and rebuild them. */
 export { Generations } from './generations.ts'
-export { projectionCatalog } from './projections/catalog.ts'
+export { type ProjectionOptions, projectionCatalog, projectionsWith } from './projections/catalog.ts'
+export { affectedUsers, evolveNoteRecord, summaryFor } from './projections/notes/evolve.ts'
 export {
-  affectedUsers,
-  evolveNoteRecord,
-  newestFirst,
-  summaryFor,
-  withNote,
-} from './projections/notes/evolve.ts'
+  applyToNoteList,
+  type ListChange,
+  minimumFill,
+  type NoteListStore,
+} from './projections/notes/note-list.ts'
+export { defaultNotePageSize } from './projections/notes/projection.ts'
 export { PoisonMessageError, type Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
-export { ProjectionRunner } from './runner.ts'
+export { ProjectionRunner, type RunnerOptions } from './runner.ts'
 export { type ProjectionStatus, projectionStatus } from './status.ts'

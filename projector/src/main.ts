@@ -3,7 +3,7 @@ import { projectionNames } from '@jetnotes/schemas'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { loadProjectorConfig } from './config.ts'
 import { Generations } from './generations.ts'
-import { projectionCatalog } from './projections/catalog.ts'
+import { projectionsWith } from './projections/catalog.ts'
 import { ProjectionRunner } from './runner.ts'
 
 await runService(async () => {
@@ -13,9 +13,10 @@ await runService(async () => {
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, config.STREAM_REPLICAS, logger)
   const generations = await Generations.open(jetstream(nc), jsm, config.STREAM_REPLICAS, logger)
+  const catalog = projectionsWith({ notePageSize: config.NOTE_LIST_PAGE_SIZE })
   const runners = projectionNames.map(
     (name) =>
-      new ProjectionRunner(projectionCatalog[name], generations, logger, {
+      new ProjectionRunner(catalog[name], generations, logger, {
         batchSize: config.PROJECTOR_BATCH_SIZE,
       }),
   )

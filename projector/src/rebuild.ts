@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
 import type { Projection } from './projections/projection.ts'
-import { foldMessage, park } from './runner.ts'
+import { foldMessage, park, parkWrite } from './runner.ts'
 import { ViewStore } from './view-store.ts'
 
 export type RebuildProgress =
@@ -75,10 +75,26 @@ export const rebuildProjection = async (
 
     const entries = views.pendingWrites
     let written = 0
-    await views.flush(512, (count) => {
-      written += count
-      onProgress?.({ phase: 'write', written, total: entries })
+    const failed = await views.flush({
+      concurrency: 512,
+      onWritten: (count) => {
+        written += count
+        onProgress?.({ phase: 'write', written, total: entries })
+      },
     })
+    // The same policy as the running projector: an entry that cannot be written is parked and reported.
+    for (const failure of failed) {
+      parked++
+      await parkWrite(generations, logger, {
+        kind: 'write',
+        projection: projection.name,
+        readModel: failure.readModel,
+        key: failure.key,
+        seq: lastSeq,
+        reason: failure.reason,
+        at: new Date().toISOString(),
+      })
+    }
     signal?.throwIfAborted()
 
     await generations.createConsumer(projection.name, to, lastSeq + 1)

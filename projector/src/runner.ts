@@ -1,4 +1,4 @@
-import type { ParkedEvent } from '@jetnotes/schemas'
+import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
@@ -101,11 +101,22 @@ export class ProjectionRunner {
       )
       if (poison !== undefined) parked.push(poison)
     }
-    await views.flush()
-    for (const event of parked) await park(this.generations, this.logger, event)
-    for (const message of batch) message.ack()
     const last = batch.at(-1)
     if (last === undefined) return
+    const failedWrites = await views.flush()
+    for (const event of parked) await park(this.generations, this.logger, event)
+    for (const failure of failedWrites) {
+      await parkWrite(this.generations, this.logger, {
+        kind: 'write',
+        projection: this.projection.name,
+        readModel: failure.readModel,
+        key: failure.key,
+        seq: last.seq,
+        reason: failure.reason,
+        at: new Date().toISOString(),
+      })
+    }
+    for (const message of batch) message.ack()
     await this.generations.setPosition(this.projection.name, generation, {
       seq: last.seq,
       streamSeq: last.seq + last.info.pending,
@@ -150,5 +161,17 @@ export const foldMessage = async (
 /** Records a poison event where `npm run projections` reports it, and says so in the log. */
 export const park = async (generations: Generations, logger: Logger, event: ParkedEvent) => {
   logger.error(event, 'parked an event that failed validation; the other events go on')
-  await generations.parked.put(`${event.projection}.${event.seq}`, JSON.stringify(event))
+  await generations.parked.put(parkedKeys.event(event.projection, event.seq), JSON.stringify(event))
+}
+
+/**
+ * Records a read-model write that kept failing: that entry (and the rest of its unit, e.g. one user's list)
+ * stays as it was, every other entry goes on. `npm run projections` and `/readyz` report it.
+ */
+export const parkWrite = async (generations: Generations, logger: Logger, write: ParkedWrite) => {
+  logger.error(write, 'parked a read-model write that keeps failing; every other entry goes on')
+  await generations.parked.put(
+    parkedKeys.write(write.projection, write.readModel, write.key),
+    JSON.stringify(write),
+  )
 }

@@ -1,13 +1,6 @@
-import type { Note, NoteEvent, NoteIndex, NoteRecord, UserEvent } from '@jetnotes/schemas'
-import { seededRandom } from '@jetnotes/testing'
+import type { NoteEvent, NoteRecord, UserEvent } from '@jetnotes/schemas'
 import { describe, expect, it } from 'vitest'
-import {
-  affectedUsers,
-  evolveNoteRecord,
-  newestFirst,
-  summaryFor,
-  withNote,
-} from '../src/projections/notes/evolve.ts'
+import { affectedUsers, evolveNoteRecord, summaryFor } from '../src/projections/notes/evolve.ts'
 import { evolveUserRecord } from '../src/projections/users/evolve.ts'
 
 type Data<Event extends { type: string; data: unknown }, Type> = Extract<Event, { type: Type }>['data']
@@ -85,84 +78,29 @@ describe('the notes view', () => {
   })
 })
 
-describe('the note lists', () => {
+describe('the note lists a message changes', () => {
   const at = (events: NoteEvent[]) => fold(events.map((e, i) => [[e], i + 1] as [NoteEvent[], number]))
-  const empty: NoteIndex = { notes: [], seq: 0 }
 
-  it('list a note for its owner, and for a user it is shared with', () => {
+  it('are the owner and every user it is shared with, each with their access', () => {
     const record = at([created, shared])
     if (record === undefined) throw new Error('no record')
     expect(affectedUsers(record.note, [shared]).sort()).toEqual(['ann', 'bob'])
-    expect(withNote(empty, record.note, 'bob', 2).notes).toMatchObject([{ id: 'n1', access: 'read' }])
-    expect(withNote(empty, record.note, 'ann', 2).notes).toMatchObject([{ id: 'n1', access: 'owner' }])
+    expect(summaryFor(record.note, 'bob')).toMatchObject({ id: 'n1', access: 'read' })
+    expect(summaryFor(record.note, 'ann')).toMatchObject({ id: 'n1', access: 'owner' })
   })
 
-  it('drop it for the user it is unshared from, who is still among the affected', () => {
+  it('include the user it is unshared from, who no longer sees it', () => {
     const record = at([created, shared, unshared])
     if (record === undefined) throw new Error('no record')
     expect(affectedUsers(record.note, [unshared])).toContain('bob')
-    const before = withNote(empty, at([created, shared])?.note ?? record.note, 'bob', 2)
-    expect(withNote(before, record.note, 'bob', 3)).toEqual({ notes: [], seq: 3 })
+    expect(summaryFor(record.note, 'bob')).toBeUndefined()
   })
 
-  it('drop it for everyone once it is deleted', () => {
+  it('show it to nobody once it is deleted', () => {
     const record = at([created, shared, deleted])
     if (record === undefined) throw new Error('no record')
-    expect(withNote({ notes: [], seq: 0 }, record.note, 'ann', 3).notes).toEqual([])
-    expect(withNote({ notes: [], seq: 0 }, record.note, 'bob', 3).notes).toEqual([])
-  })
-
-  it('keep the newest first, and update a listed note in place', () => {
-    const older = fold([[[created], 1]])?.note
-    const newer = fold([[[note(9, 'NoteCreated', { title: 'N', body: '', tags: [] }, 'ann', 'n2')], 2]])?.note
-    if (older === undefined || newer === undefined) throw new Error('no notes')
-    const both = withNote(withNote(empty, older, 'ann', 1), newer, 'ann', 2)
-    expect(both.notes.map((summary) => summary.id)).toEqual(['n2', 'n1'])
-    const renamed = fold([[[note(2, 'NoteEdited', { title: 'T2' })], 3]], { note: older, seq: 1 })?.note
-    if (renamed === undefined) throw new Error('no note')
-    const updated = withNote(both, renamed, 'ann', 3)
-    expect(updated.notes.map((summary) => [summary.id, summary.title])).toEqual([
-      ['n2', 'N'],
-      ['n1', 'T2'],
-    ])
-  })
-})
-
-describe('a note list under any order of changes', () => {
-  it('always equals the visible notes sorted newest first', () => {
-    const random = seededRandom(11)
-    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T
-    const ids = Array.from({ length: 30 }, (_, index) => `n${index}`)
-    // Few distinct creation times, so ties (broken by id) happen often.
-    const createdAt = new Map(ids.map((id) => [id, `2026-01-0${1 + Math.floor(random() * 5)}T00:00:00.000Z`]))
-    const visible = new Map<string, Note>()
-    let index: NoteIndex = { notes: [], seq: 0 }
-    for (let seq = 1; seq <= 2_000; seq++) {
-      const id = pick(ids)
-      const shown = random() < 0.7
-      const current: Note = {
-        id,
-        owner: shown ? 'ann' : 'bob',
-        title: `title ${seq}`,
-        body: '',
-        tags: [],
-        shares: {},
-        version: seq,
-        deleted: false,
-        createdAt: createdAt.get(id) ?? '',
-        createdBy: 'ann',
-        updatedAt: `t${seq}`,
-        updatedBy: 'ann',
-      }
-      index = withNote(index, current, 'ann', seq)
-      if (shown) visible.set(id, current)
-      else visible.delete(id)
-      const expected = [...visible.values()]
-        .map((shownNote) => summaryFor(shownNote, 'ann'))
-        .filter((summary) => summary !== undefined)
-        .sort(newestFirst)
-      expect(index).toEqual({ notes: expected, seq })
-    }
+    expect(summaryFor(record.note, 'ann')).toBeUndefined()
+    expect(summaryFor(record.note, 'bob')).toBeUndefined()
   })
 })
 

@@ -105,7 +105,7 @@ describe('a rebuild while commands keep arriving', () => {
     for await (const name of system.jsm.streams.names()) buckets.push(name)
     expect(buckets).toContain(`KV_${bucketName('notes', result.to)}`)
     expect(buckets).not.toContain(`KV_${bucketName('notes', result.from)}`)
-    expect(buckets).not.toContain(`KV_${bucketName('note-index', result.from)}`)
+    expect(buckets).not.toContain(`KV_${bucketName('note-lists', result.from)}`)
 
     const status = await projectionStatus(system.jsm, system.generations)
     expect(status.find((entry) => entry.projection === 'notes')).toMatchObject({

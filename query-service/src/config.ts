@@ -11,6 +11,8 @@ export const loadQueryConfig = (env: NodeJS.ProcessEnv = process.env) =>
       CONSISTENCY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
       /** /readyz fails while a projection is more than this many events behind its stream. */
       READY_MAX_LAG: z.coerce.number().int().min(0).default(10_000),
+      /** Most notes one `GET /notes` looks at; a filtered list answers what it found there and a cursor. */
+      LIST_SCAN_LIMIT: z.coerce.number().int().min(100).max(100_000).default(2_000),
       /** Live streams: heartbeat comment interval, and the reconnect delay suggested to clients (ms). */
       LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
       LIVE_RETRY_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),

@@ -17,6 +17,8 @@ export type QueryContext = {
   logger: Logger
   /** Longest a read with a Consistency-Token waits for the views (ms). */
   consistencyTimeoutMs: number
+  /** Most summaries one list request looks at (filters stop there, with a cursor to go on). */
+  listScanLimit: number
   close: () => void
 }
 
@@ -25,6 +27,7 @@ export const openQueryContext = async (
   options: {
     replicas: number
     consistencyTimeoutMs: number
+    listScanLimit: number
     /** Memory for the watched cache of each read-model bucket (0: none). */
     viewCacheBytes: number
     live: LiveHubOptions
@@ -55,6 +58,7 @@ export const openQueryContext = async (
     hub,
     logger,
     consistencyTimeoutMs: options.consistencyTimeoutMs,
+    listScanLimit: options.listScanLimit,
     close: () => {
       hub.stop()
       readModels.stop()

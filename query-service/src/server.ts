@@ -12,6 +12,7 @@ await runService(async () => {
     {
       replicas: config.STREAM_REPLICAS,
       consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
+      listScanLimit: config.LIST_SCAN_LIMIT,
       viewCacheBytes: config.VIEW_CACHE_MB * 1024 * 1024,
       live: {
         historyBytes: config.LIVE_HISTORY_MB * 1024 * 1024,

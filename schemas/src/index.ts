@@ -45,6 +45,13 @@ export {
 export { evolveNote } from './notes/evolve.ts'
 export { Body, noteLimits, Permission, Share, Tag, Tags, Title } from './notes/fields.ts'
 export {
+  type ListPosition,
+  listOrder,
+  newestFirst,
+  pageIndexFor,
+  positionOf,
+} from './notes/list-order.ts'
+export {
   type Access,
   accessOf,
   canRead,
@@ -67,17 +74,25 @@ export {
   type ActiveGeneration,
   bucketName,
   consumerName,
+  type LegacyNoteIndex,
   metaBucket,
   metaKeys,
-  type NoteIndex,
+  type NoteListDirectory,
+  type NoteListHead,
+  type NoteListPage,
+  NotePageId,
   type NoteRecord,
+  noteListKeys,
   type ParkedEvent,
+  type ParkedWrite,
   type ProjectionName,
   type ProjectionPosition,
   parkedBucket,
+  parkedKeys,
   projectionNames,
   projections,
   type ReadModelName,
+  shapeOf,
   type UserRecord,
 } from './read-models.ts'
 export {

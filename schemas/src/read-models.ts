@@ -1,3 +1,4 @@
+import type { ListPosition } from './notes/list-order.ts'
 import type { Note } from './notes/state.ts'
 import type { NoteSummary } from './notes/view.ts'
 import type { StreamName } from './streams.ts'
@@ -7,9 +8,14 @@ import type { StreamName } from './streams.ts'
  * a whole, into a new generation of its buckets, so its read models always switch together.
  */
 export const projections = {
-  notes: { stream: 'NOTES', readModels: ['notes', 'note-index'] },
-  users: { stream: 'USERS', readModels: ['users'] },
-} as const satisfies Record<string, { stream: StreamName; readModels: readonly string[] }>
+  notes: { stream: 'NOTES', readModels: ['notes', 'note-lists'], shape: 2 },
+  users: { stream: 'USERS', readModels: ['users'], shape: 1 },
+} as const satisfies Record<string, { stream: StreamName; readModels: readonly string[]; shape: number }>
+/*
+ * `shape` is the version of a projection's read models. A generation built by older code has an older shape;
+ * the projector rebuilds it into a new generation at start-up (blue/green, reads go on), see
+ * `ActiveGeneration.shape`. Shape 1 of `notes` kept each user's whole list in one `note-index` entry.
+ */
 
 export type ProjectionName = keyof typeof projections
 export type ReadModelName = (typeof projections)[ProjectionName]['readModels'][number]
@@ -32,11 +38,26 @@ export const metaKeys = {
   position: (projection: ProjectionName, generation: number) => `position.${projection}.g${generation}`,
 }
 
-/** Events that failed validation, parked with the reason instead of being dropped or stalling the rest. */
+/**
+ * What the projector could not apply, parked with the reason instead of being dropped or stalling the rest:
+ * events that failed validation (`<projection>.<seq>`), and writes of a read-model entry that kept failing
+ * (`<projection>.write.<readModel>.<key>`: too large, refused), which leave that entry behind the log until the
+ * cause is fixed and the projection rebuilt.
+ */
 export const parkedBucket = 'projector-parked'
+export const parkedKeys = {
+  event: (projection: ProjectionName, seq: number) => `${projection}.${seq}`,
+  write: (projection: ProjectionName, readModel: ReadModelName, key: string) =>
+    `${projection}.write.${readModel}.${key}`,
+  writesOf: (projection: ProjectionName) => `${projection}.write.>`,
+  allOf: (projection: ProjectionName) => `${projection}.>`,
+}
 
-/** `active.<projection>`: the live generation. */
-export type ActiveGeneration = { generation: number; since: string }
+/** `active.<projection>`: the live generation, and the shape of its read models (absent: shape 1). */
+export type ActiveGeneration = { generation: number; since: string; shape?: number }
+
+/** The shape of a live generation's read models, from its pointer. */
+export const shapeOf = (active: ActiveGeneration) => active.shape ?? 1
 
 /** `position.<projection>.g<n>`: every event up to `seq` is in that generation's read models. */
 export type ProjectionPosition = {
@@ -49,11 +70,49 @@ export type ProjectionPosition = {
 /** `notes` read model: a note (deleted ones too, for their owner's history) and the event it reflects. */
 export type NoteRecord = { note: Note; seq: number }
 
-/** `note-index` read model, keyed by user id: the notes the user can see, newest first. */
-export type NoteIndex = { notes: NoteSummary[]; seq: number }
+/**
+ * The `note-lists` read model: each user's list of the notes they can see, newest first, in pages of at most
+ * `NOTE_LIST_PAGE_SIZE` summaries, so a change rewrites one page whatever the list's length. Three kinds of
+ * entry per user:
+ * - `<userId>`: the head, naming the first page (what a first page read starts from);
+ * - `<userId>.dir`: the directory, every page in order with the newest position it may hold (the projector
+ *   finds a note's page with it; readers only need it when a page named by a cursor has gone);
+ * - `<userId>.p.<pageId>`: a page, its summaries, the next page, and the event it reflects.
+ * A page is rewritten in place when a note in its range changes; a split or a merge writes new pages (new ids)
+ * and switches the directory and head to them, so a reader never sees a half-split page.
+ */
+export const noteListKeys = {
+  head: (userId: string) => userId,
+  directory: (userId: string) => `${userId}.dir`,
+  page: (userId: string, pageId: string) => `${userId}.p.${pageId}`,
+}
+
+/** A page id: the stream sequence of the event that made the page, and a letter. */
+export const NotePageId = /^[0-9]{1,16}[a-z]$/
+
+export type NoteListHead = { first: string }
+export type NoteListDirectory = {
+  /** In list order; `from` is the newest position the page may hold (`null`: no bound, the first page). */
+  pages: { id: string; from: ListPosition | null }[]
+}
+export type NoteListPage = { notes: NoteSummary[]; next: string | null; seq: number }
+
+/** Shape 1 of the list (`note-index-gN`, one entry per user), read only while an upgrade rebuild runs. */
+export type LegacyNoteIndex = { notes: NoteSummary[]; seq: number }
 
 /** `users` read model, keyed by user id. */
 export type UserRecord = { id: string; name: string; active: boolean; seq: number }
+
+/** A parked write: the entry, the last event of the batch that could not be written, and why. */
+export type ParkedWrite = {
+  kind: 'write'
+  projection: ProjectionName
+  readModel: ReadModelName
+  key: string
+  seq: number
+  reason: string
+  at: string
+}
 
 /** A parked event: where it is in the log and why it was refused. */
 export type ParkedEvent = {

@@ -1,10 +1,11 @@
-import { evolveUserRecord, newestFirst, summaryFor } from '@jetnotes/projector'
+import { evolveUserRecord, summaryFor } from '@jetnotes/projector'
 import {
   aggregateIdOf,
   evolveNote,
   type Note,
   type NoteEvent,
   type NoteSummary,
+  newestFirst,
   noteAggregate,
   parseCommit,
   type UserRecord,

@@ -1,5 +1,5 @@
 import { buildCommandApp, openCommandContext } from '@jetnotes/command-service'
-import { Generations, ProjectionRunner, projectionCatalog } from '@jetnotes/projector'
+import { Generations, type ProjectionOptions, ProjectionRunner, projectionsWith } from '@jetnotes/projector'
 import { buildQueryApp, openQueryContext } from '@jetnotes/query-service'
 import { projectionNames } from '@jetnotes/schemas'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
@@ -17,12 +17,11 @@ const listen = async (app: FastifyInstance) => {
 }
 
 /** The projector, in process: one runner per projection, stoppable and restartable. */
-const startProjector = async (url: string, logger: Logger) => {
+const startProjector = async (url: string, logger: Logger, options: Partial<ProjectionOptions>) => {
   const nc = await connect({ servers: url, name: 'test-projector' })
   const generations = await Generations.open(jetstream(nc), await jetstreamManager(nc), 1, logger)
-  const runners = projectionNames.map(
-    (name) => new ProjectionRunner(projectionCatalog[name], generations, logger),
-  )
+  const catalog = projectionsWith(options)
+  const runners = projectionNames.map((name) => new ProjectionRunner(catalog[name], generations, logger))
   await Promise.all(runners.map((runner) => runner.start()))
   return {
     nc,
@@ -40,6 +39,10 @@ const startProjector = async (url: string, logger: Logger) => {
  */
 export type SystemOptions = {
   consistencyTimeoutMs?: number
+  /** Most summaries in one page of a note list (tiny pages exercise splits and merges). */
+  notePageSize?: number
+  /** Most notes one list request looks at (filters). */
+  listScanLimit?: number
   /** The query-service's cache of each read-model bucket, in bytes (0: every read goes to KV). */
   viewCacheBytes?: number
   nats?: NatsServerHandle
@@ -56,13 +59,15 @@ export const startSystem = async (options: SystemOptions = {}) => {
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
   const commandApp = await buildCommandApp(commandContext, logger)
   const commands = await listen(commandApp)
-  let projector = await startProjector(nats.url, logger)
+  const projectionOptions = options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }
+  let projector = await startProjector(nats.url, logger, projectionOptions)
   const queryNc: NatsConnection = await connect({ servers: nats.url, name: 'test-query' })
   const queryContext = await openQueryContext(
     queryNc,
     {
       replicas: 1,
       consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
+      listScanLimit: options.listScanLimit ?? 2_000,
       viewCacheBytes: options.viewCacheBytes ?? 32 * 1024 * 1024,
       live: {
         historyBytes: options.liveHistoryBytes ?? 32 * 1024 * 1024,
@@ -94,12 +99,14 @@ export const startSystem = async (options: SystemOptions = {}) => {
     queryContext,
     /** The query-service's own NATS connection (its statistics show the round trips reads cost). */
     queryNc,
+    /** The settings the projections run with (a rebuild in a test should use the same). */
+    projectionOptions,
     get generations() {
       return projector.generations
     },
     stopProjector: () => projector.stop(),
     restartProjector: async () => {
-      projector = await startProjector(nats.url, logger)
+      projector = await startProjector(nats.url, logger, projectionOptions)
     },
     async [Symbol.asyncDispose]() {
       await queryApp.close()

@@ -1,10 +1,17 @@
 import type { ProjectionName } from '@jetnotes/schemas'
-import { notesProjection } from './notes/projection.ts'
+import { defaultNotePageSize, type NotesProjectionOptions, notesProjection } from './notes/projection.ts'
 import type { Projection } from './projection.ts'
 import { usersProjection } from './users/projection.ts'
 
-/** Every projection the projector runs, by name. */
-export const projectionCatalog: Readonly<Record<ProjectionName, Projection>> = {
-  notes: notesProjection,
+export type ProjectionOptions = NotesProjectionOptions
+
+/** Every projection the projector runs, by name, with these settings. */
+export const projectionsWith = (
+  options: Partial<ProjectionOptions> = {},
+): Readonly<Record<ProjectionName, Projection>> => ({
+  notes: notesProjection({ notePageSize: options.notePageSize ?? defaultNotePageSize }),
   users: usersProjection,
-}
+})
+
+/** Every projection with the default settings. */
+export const projectionCatalog = projectionsWith()

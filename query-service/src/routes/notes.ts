@@ -1,8 +1,15 @@
-import { authenticate, callerOf, etagOf, type HttpApp, problemResponses } from '@jetnotes/platform'
+import {
+  authenticate,
+  BadRequestError,
+  callerOf,
+  etagOf,
+  type HttpApp,
+  problemResponses,
+} from '@jetnotes/platform'
 import {
   canRead,
   Id,
-  type NoteIndex,
+  NotePageId,
   type NoteRecord,
   NoteSummary,
   NoteView,
@@ -14,6 +21,7 @@ import {
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
 import { consistentReads, viewFor } from '../read-models/consistency.ts'
+import { type ListStart, readNoteList } from '../read-models/note-lists.ts'
 import type { ReadView } from '../read-models/read-models.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
@@ -89,6 +97,10 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
         tags,
         security,
         summary: 'The notes the caller can see (owned and shared), newest first, a page at a time',
+        description:
+          'Pass nextCursor back as cursor for the next page; null means the end of the list. A filtered request ' +
+          '(tag, q) looks at a bounded number of notes (LIST_SCAN_LIMIT) and may answer with fewer than limit ' +
+          'items, even none, and a nextCursor to go on from where it stopped.',
         headers: ReadHeaders,
         querystring: ListQuery,
         response: { 200: page(NoteSummary), ...problemResponses(400, 401, 503) },
@@ -96,29 +108,47 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
     },
     async (request) => {
       const { tag, q, limit, cursor } = request.query
-      const entry = await viewFor(readModels, request)['note-index'].get(callerOf(request).id)
-      const index = entry?.operation === 'PUT' ? entry.json<NoteIndex>() : { notes: [], seq: 0 }
       const needle = q?.toLowerCase()
-      const matching = index.notes.filter(
-        (note) =>
-          (tag === undefined || note.tags.includes(tag)) &&
-          (needle === undefined || note.title.toLowerCase().includes(needle)),
+      const filtered = tag !== undefined || needle !== undefined
+      const { items, next } = await readNoteList(
+        {
+          cached: viewFor(readModels, request)['note-lists'],
+          current: () => readModels.view({ fresh: true })['note-lists'],
+        },
+        callerOf(request).id,
+        {
+          ...(cursor === undefined ? {} : { start: listStartOf(cursor) }),
+          limit,
+          scanLimit: Math.max(limit, context.listScanLimit),
+          ...(filtered
+            ? {
+                accepts: (note: NoteSummary) =>
+                  (tag === undefined || note.tags.includes(tag)) &&
+                  (needle === undefined || note.title.toLowerCase().includes(needle)),
+              }
+            : {}),
+        },
       )
-      const start = cursor === undefined ? 0 : afterCursor(matching, cursor)
-      const items = matching.slice(start, start + limit)
-      const last = items.at(-1)
-      const more = start + limit < matching.length && last !== undefined
-      return { items, nextCursor: more ? encodeCursor([last.createdAt, last.id]) : null }
+      return {
+        items,
+        nextCursor: next === undefined ? null : encodeCursor([next.after[0], next.after[1], next.page]),
+      }
     },
   )
 }
 
-/** Where a page continues: after the note the cursor names (found by position in the newest-first order). */
-const afterCursor = (notes: readonly NoteSummary[], cursor: string) => {
-  const [createdAt, id] = decodeCursor(cursor)
-  if (typeof createdAt !== 'string' || typeof id !== 'string') return notes.length
-  const next = notes.findIndex(
-    (note) => note.createdAt < createdAt || (note.createdAt === createdAt && note.id < id),
+/** Where a cursor continues: after the note it names, in the page that held it (cursors before pages name none). */
+const listStartOf = (cursor: string): ListStart => {
+  const [createdAt, id, page] = decodeCursor(cursor)
+  if (
+    typeof createdAt !== 'string' ||
+    typeof id !== 'string' ||
+    createdAt.length > 64 ||
+    !Id.safeParse(id).success
   )
-  return next === -1 ? notes.length : next
+    throw new BadRequestError('cursor is not one this API returned', 'cursor')
+  if (page === undefined) return { after: [createdAt, id] }
+  if (typeof page !== 'string' || !NotePageId.test(page))
+    throw new BadRequestError('cursor is not one this API returned', 'cursor')
+  return { after: [createdAt, id], page }
 }

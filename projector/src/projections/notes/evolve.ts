@@ -3,7 +3,6 @@ import {
   evolveNote,
   type Note,
   type NoteEvent,
-  type NoteIndex,
   type NoteRecord,
   type NoteSummary,
 } from '@jetnotes/schemas'
@@ -46,29 +45,4 @@ export const summaryFor = (note: Note, userId: string): NoteSummary | undefined 
     createdAt: note.createdAt,
     updatedAt: note.updatedAt,
   }
-}
-
-export const emptyNoteIndex: NoteIndex = { notes: [], seq: 0 }
-
-/** Newest first; notes created in the same millisecond by id, so the order is total and stable. */
-export const newestFirst = (a: NoteSummary, b: NoteSummary) =>
-  a.createdAt === b.createdAt ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.createdAt < b.createdAt ? 1 : -1
-
-/**
- * A user's note list with this note as it now is for them (added, updated, or removed). The list is ordered by
- * creation time, which never changes, so a listed note keeps its place: one copy of the list per change (this
- * runs for every event, and lists can be long).
- */
-export const withNote = (index: NoteIndex, note: Note, userId: string, seq: number): NoteIndex => {
-  const summary = summaryFor(note, userId)
-  const listed = index.notes.findIndex((other) => other.id === note.id)
-  if (listed !== -1) {
-    return {
-      notes: summary === undefined ? index.notes.toSpliced(listed, 1) : index.notes.with(listed, summary),
-      seq,
-    }
-  }
-  if (summary === undefined) return { notes: index.notes, seq }
-  const at = index.notes.findIndex((other) => newestFirst(summary, other) < 0)
-  return { notes: index.notes.toSpliced(at === -1 ? index.notes.length : at, 0, summary), seq }
 }

@@ -1,21 +1,64 @@
-import { aggregateIdOf, type NoteIndex, type NoteRecord, noteAggregate, parseCommit } from '@jetnotes/schemas'
+import {
+  aggregateIdOf,
+  type NoteListDirectory,
+  type NoteListHead,
+  type NoteListPage,
+  type NoteRecord,
+  noteAggregate,
+  noteListKeys,
+  parseCommit,
+  positionOf,
+} from '@jetnotes/schemas'
+import type { Views } from '../../view-store.ts'
 import { defineProjection } from '../projection.ts'
-import { affectedUsers, emptyNoteIndex, evolveNoteRecord, withNote } from './evolve.ts'
+import { affectedUsers, evolveNoteRecord, summaryFor } from './evolve.ts'
+import { applyToNoteList, type NoteListStore } from './note-list.ts'
 
-/** NOTES -> `notes` (each note as it is now) and `note-index` (the notes each user can see). */
-export const notesProjection = defineProjection({
-  name: 'notes',
-  decode: (payload) => parseCommit(noteAggregate, payload),
-  entryOf: (subject) => ({ readModel: 'notes', key: aggregateIdOf(subject) }),
-  apply: async (views, { seq, subject }, events) => {
-    const noteId = aggregateIdOf(subject)
-    const record = await views.get<NoteRecord>('notes', noteId)
-    const next = evolveNoteRecord(record, events, seq)
-    if (next === undefined) return
-    if (next !== record) views.set('notes', noteId, next)
-    for (const userId of affectedUsers(next.note, events)) {
-      const index = (await views.get<NoteIndex>('note-index', userId)) ?? emptyNoteIndex
-      if (index.seq < seq) views.set('note-index', userId, withNote(index, next.note, userId, seq))
-    }
-  },
-})
+export type NotesProjectionOptions = {
+  /** Most summaries in one page of a user's note list. */
+  notePageSize: number
+}
+
+export const defaultNotePageSize = 128
+
+/** NOTES -> `notes` (each note as it is now) and `note-lists` (the notes each user can see, in pages). */
+export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
+  defineProjection({
+    name: 'notes',
+    decode: (payload) => parseCommit(noteAggregate, payload),
+    entryOf: (subject) => ({ readModel: 'notes', key: aggregateIdOf(subject) }),
+    apply: async (views, { seq, subject }, events) => {
+      const noteId = aggregateIdOf(subject)
+      const record = await views.get<NoteRecord>('notes', noteId)
+      const next = evolveNoteRecord(record, events, seq)
+      if (next === undefined) return
+      if (next !== record) views.set('notes', noteId, next)
+      const change = { noteId, position: positionOf(next.note) }
+      for (const userId of affectedUsers(next.note, events)) {
+        const summary = summaryFor(next.note, userId)
+        await applyToNoteList(noteListOf(views, userId), { ...change, summary }, seq, notePageSize)
+      }
+    },
+  })
+
+/** Write stages of a list's entries: pages before what names them, deletions last (see `NoteListStore`). */
+const stages = { newPage: 0, page: 1, head: 2, directory: 3 }
+
+/** One user's list in the `note-lists` read model, through the projector's working set. */
+const noteListOf = (views: Views, userId: string): NoteListStore => {
+  const unit = `note-lists/${userId}`
+  return {
+    head: () => views.get<NoteListHead>('note-lists', noteListKeys.head(userId)),
+    directory: () => views.get<NoteListDirectory>('note-lists', noteListKeys.directory(userId)),
+    page: (id) => views.get<NoteListPage>('note-lists', noteListKeys.page(userId, id)),
+    setHead: (head) => views.set('note-lists', noteListKeys.head(userId), head, { stage: stages.head, unit }),
+    setDirectory: (directory) =>
+      views.set('note-lists', noteListKeys.directory(userId), directory, { stage: stages.directory, unit }),
+    setPage: (id, page, kind) =>
+      views.set('note-lists', noteListKeys.page(userId, id), page, {
+        stage: kind === 'new' ? stages.newPage : stages.page,
+        unit,
+      }),
+    deletePage: (id) => views.delete('note-lists', noteListKeys.page(userId, id), { unit }),
+  }
+}

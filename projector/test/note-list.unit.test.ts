@@ -1,0 +1,195 @@
+import { type NoteSummary, newestFirst } from '@jetnotes/schemas'
+import { noteListsOf, seededRandom } from '@jetnotes/testing'
+import type { KV } from '@nats-io/kv'
+import { describe, expect, it } from 'vitest'
+import { applyToNoteList, type ListChange, type NoteListStore } from '../src/projections/notes/note-list.ts'
+import { ViewStore } from '../src/view-store.ts'
+
+const user = 'ann'
+
+/** A user's list held in a map (keys as in the bucket), every write counted with its size. */
+const memoryList = () => {
+  const entries = new Map<string, unknown>()
+  const writes: { key: string; notes: number }[] = []
+  const key = (suffix: string) => (suffix === '' ? user : `${user}.${suffix}`)
+  const put = (suffix: string, value: unknown) => {
+    entries.set(key(suffix), structuredClone(value))
+    writes.push({ key: key(suffix), notes: (value as { notes?: unknown[] }).notes?.length ?? 0 })
+  }
+  const store: NoteListStore = {
+    head: async () => entries.get(key('')) as never,
+    directory: async () => entries.get(key('dir')) as never,
+    page: async (id) => entries.get(key(`p.${id}`)) as never,
+    setHead: (head) => put('', head),
+    setDirectory: (directory) => put('dir', directory),
+    setPage: (id, page) => put(`p.${id}`, page),
+    deletePage: (id) => {
+      entries.delete(key(`p.${id}`))
+      writes.push({ key: key(`p.${id}`), notes: 0 })
+    },
+  }
+  return { store, entries, writes }
+}
+
+const summary = (id: string, createdAt: string, title: string): NoteSummary => ({
+  id,
+  title,
+  tags: [],
+  owner: user,
+  access: 'owner',
+  version: 1,
+  createdAt,
+  updatedAt: createdAt,
+})
+
+const change = (note: NoteSummary, visible = true): ListChange => ({
+  noteId: note.id,
+  position: [note.createdAt, note.id],
+  summary: visible ? note : undefined,
+})
+
+/** Random changes to a list of `ids` notes: insert, edit, remove, with creation times that often tie. */
+const randomChanges = (seed: number, count: number, ids: number) => {
+  const random = seededRandom(seed)
+  const createdAt = Array.from(
+    { length: ids },
+    () => `2026-01-0${1 + Math.floor(random() * 5)}T00:00:00.00${Math.floor(random() * 3)}Z`,
+  )
+  return Array.from({ length: count }, (_, step) => {
+    const index = Math.floor(random() * ids)
+    // Skewed towards the front (new notes) and towards visible, so lists grow long and then shrink.
+    const visible = random() < (step < count / 2 ? 0.8 : 0.35)
+    return change(summary(`n${index}`, createdAt[index] as string, `t${step}`), visible)
+  })
+}
+
+describe('a paged note list', () => {
+  for (const pageSize of [2, 3, 5, 16]) {
+    it(`equals the visible notes sorted newest first after each of 3,000 changes (pages of ${pageSize})`, async () => {
+      const { store, entries, writes } = memoryList()
+      const visible = new Map<string, NoteSummary>()
+      let most = 0
+      for (const [step, next] of randomChanges(pageSize, 3_000, 80).entries()) {
+        const seq = step + 1
+        const before = writes.length
+        await applyToNoteList(store, next, seq, pageSize)
+        if (next.summary === undefined) visible.delete(next.noteId)
+        else visible.set(next.noteId, next.summary)
+        const { lists, problems } = noteListsOf(entries, pageSize)
+        expect(problems).toEqual([])
+        expect(lists.get(user) ?? []).toEqual([...visible.values()].sort(newestFirst))
+        // Bounded: a change writes a few entries (at most a split or a merge), each of at most a page.
+        expect(writes.length - before).toBeLessThanOrEqual(7)
+        for (const write of writes.slice(before)) expect(write.notes).toBeLessThanOrEqual(pageSize)
+        most = Math.max(most, visible.size)
+        // A replayed change (same position in the log) changes nothing.
+        const replayed = writes.length
+        await applyToNoteList(store, next, seq, pageSize)
+        expect(writes.length).toBe(replayed)
+      }
+      expect(most).toBeGreaterThan(pageSize * 4)
+    })
+  }
+
+  it('starts a new page when the newest note arrives at a full first page, so pages stay full', async () => {
+    const { store, entries } = memoryList()
+    for (let index = 0; index < 40; index++) {
+      const note = summary(`n${index}`, new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(), 'x')
+      await applyToNoteList(store, change(note), index + 1, 4)
+    }
+    const { lists, problems } = noteListsOf(entries, 4)
+    expect(problems).toEqual([])
+    expect(lists.get(user)).toHaveLength(40)
+    expect([...entries.keys()].filter((key) => key.includes('.p.'))).toHaveLength(10)
+  })
+
+  it('removes the last note and keeps an empty list readable', async () => {
+    const { store, entries } = memoryList()
+    const note = summary('n1', '2026-01-01T00:00:00.000Z', 'x')
+    await applyToNoteList(store, change(note), 1, 4)
+    await applyToNoteList(store, change(note, false), 2, 4)
+    expect(noteListsOf(entries, 4).lists.get(user)).toEqual([])
+  })
+})
+
+/** The connection a dying process loses: the flush stops there, as when the process is killed. */
+class ClosedConnectionError extends Error {
+  override name = 'ClosedConnectionError'
+}
+
+/** A KV bucket held in a map that fails (like a dying process) after a number of writes. */
+const fallibleBucket = (entries: Map<string, string>) => {
+  let writesLeft = Number.POSITIVE_INFINITY
+  const write = (action: () => void) => {
+    if (writesLeft-- <= 0) throw new ClosedConnectionError('the process died')
+    action()
+  }
+  const bucket = {
+    get: async (key: string) => {
+      const value = entries.get(key)
+      return value === undefined
+        ? null
+        : { operation: 'PUT', json: () => JSON.parse(value) as unknown, string: () => value }
+    },
+    put: async (key: string, value: string) => write(() => entries.set(key, value)),
+    delete: async (key: string) => write(() => entries.delete(key)),
+  }
+  return { bucket: bucket as unknown as KV, crashAfter: (writes: number) => (writesLeft = writes) }
+}
+
+describe('a paged note list written in stages', () => {
+  it('equals the fold whatever subset of a batch a crash leaves written, once the batch is replayed', async () => {
+    const random = seededRandom(7)
+    const pageSize = 3
+    const durable = new Map<string, string>()
+    const { bucket, crashAfter } = fallibleBucket(durable)
+    const changes = randomChanges(99, 1_500, 40)
+    const visible = new Map<string, NoteSummary>()
+    const stages = { newPage: 0, page: 1, head: 2, directory: 3 }
+    const storeOf = (views: ViewStore): NoteListStore => ({
+      head: () => views.get('note-lists', user),
+      directory: () => views.get('note-lists', `${user}.dir`),
+      page: (id) => views.get('note-lists', `${user}.p.${id}`),
+      setHead: (head) => views.set('note-lists', user, head, { stage: stages.head }),
+      setDirectory: (directory) =>
+        views.set('note-lists', `${user}.dir`, directory, { stage: stages.directory }),
+      setPage: (id, page, kind) =>
+        views.set('note-lists', `${user}.p.${id}`, page, {
+          stage: kind === 'new' ? stages.newPage : stages.page,
+        }),
+      deletePage: (id) => views.delete('note-lists', `${user}.p.${id}`),
+    })
+    let crashes = 0
+    for (let start = 0; start < changes.length; ) {
+      const batch = changes.slice(start, start + 1 + Math.floor(random() * 8))
+      // First attempt: the process dies after a random number of the batch's writes.
+      const dying = new ViewStore({ 'note-lists': bucket })
+      for (const [offset, next] of batch.entries())
+        await applyToNoteList(storeOf(dying), next, start + offset + 1, pageSize)
+      crashAfter(Math.floor(random() * (dying.pendingWrites + 1)))
+      const crashed = await dying.flush({ concurrency: 1 }).then(
+        () => false,
+        () => true,
+      )
+      crashAfter(Number.POSITIVE_INFINITY)
+      if (crashed) {
+        crashes++
+        // The restarted process folds the unacknowledged batch again, from what the bucket holds.
+        const replay = new ViewStore({ 'note-lists': bucket })
+        for (const [offset, next] of batch.entries())
+          await applyToNoteList(storeOf(replay), next, start + offset + 1, pageSize)
+        expect(await replay.flush()).toEqual([])
+      }
+      for (const next of batch) {
+        if (next.summary === undefined) visible.delete(next.noteId)
+        else visible.set(next.noteId, next.summary)
+      }
+      const parsed = new Map([...durable].map(([key, value]) => [key, JSON.parse(value) as unknown]))
+      const { lists, problems } = noteListsOf(parsed, pageSize)
+      expect(problems).toEqual([])
+      expect(lists.get(user) ?? []).toEqual([...visible.values()].sort(newestFirst))
+      start += batch.length
+    }
+    expect(crashes).toBeGreaterThan(100)
+  })
+})
