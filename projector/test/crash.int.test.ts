@@ -1,8 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { randomCommands, registerUser, startSystem } from '@jetnotes/testing'
+import {
+  caughtUp,
+  createManyNotes,
+  expectViewsEqualFold,
+  generationsOf,
+  randomCommands,
+  registerUser,
+  startSystem,
+} from '@jetnotes/testing'
 import { describe, expect, it } from 'vitest'
-import { caughtUp, expectViewsEqualFold, generationsOf } from './views.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -10,8 +17,15 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 const startProjectorProcess = (natsUrl: string) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'projector/src/main.ts'], {
     cwd: repoRoot,
-    // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks.
-    env: { ...process.env, NATS_URL: natsUrl, LOG_LEVEL: 'error', PROJECTOR_BATCH_SIZE: '4' },
+    // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks. Tiny pages: every
+    // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
+    env: {
+      ...process.env,
+      NATS_URL: natsUrl,
+      LOG_LEVEL: 'error',
+      PROJECTOR_BATCH_SIZE: '4',
+      NOTE_LIST_PAGE_SIZE: String(pageSize),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
@@ -25,18 +39,28 @@ const kill = async ({ child, exited }: { child: ChildProcess; exited: Promise<un
   return exited
 }
 
+const pageSize = 3
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('a projector killed with SIGKILL while events stream in', () => {
-  it('leaves views equal to a fold of the log once restarted', { timeout: 120_000 }, async () => {
-    await using system = await startSystem()
+  it('leaves views equal to a fold of the log once restarted, long lists included', {
+    timeout: 180_000,
+  }, async () => {
+    await using system = await startSystem({ notePageSize: pageSize })
     await system.stopProjector()
     const users = []
     for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Crash user ${i}`))
     const generations = await generationsOf(system)
     let projector = startProjectorProcess(system.nats.url)
 
-    const writes = randomCommands({ api: system.commands, users, steps: 800, seed: 4242 })
+    // Two users with long lists (hundreds of tiny pages), whose notes the random commands then change, share,
+    // unshare and delete while the projector is killed.
+    const existing = [
+      ...(await createManyNotes(system.commands, users[0] as (typeof users)[number], 1_500)),
+      ...(await createManyNotes(system.commands, users[1] as (typeof users)[number], 500)),
+    ]
+    const writes = randomCommands({ api: system.commands, users, steps: 800, seed: 4242, existing })
     try {
       // Kill it each time it has made progress, while commands keep arriving and while it works through the
       // backlog they leave: each restart resumes from the ack floor and folds again what it had written but
@@ -59,7 +83,8 @@ describe('a projector killed with SIGKILL while events stream in', () => {
 
       await caughtUp(system)
       const sizes = await expectViewsEqualFold(system)
-      expect(sizes.notes).toBeGreaterThan(50)
+      expect(sizes.notes).toBeGreaterThan(2_000)
+      expect(sizes.pages).toBeGreaterThan(600)
     } finally {
       await kill(projector)
       await writes.catch(() => {})

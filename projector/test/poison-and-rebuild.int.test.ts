@@ -9,7 +9,9 @@ import {
 } from '@jetnotes/projector'
 import { bucketName, type ParkedEvent, parkedBucket, subjects } from '@jetnotes/schemas'
 import {
+  caughtUp,
   createNote,
+  expectViewsEqualFold,
   type RunningSystem,
   randomCommands,
   readBucket,
@@ -17,7 +19,6 @@ import {
   startSystem,
 } from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { caughtUp, expectViewsEqualFold } from './views.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 const run = promisify(execFile)

@@ -1,6 +1,7 @@
 import { canRead, toNoteView } from '@jetnotes/schemas'
 import {
   expectedList,
+  expectViewsEqualFold,
   foldNotes,
   type HttpClient,
   type RunningSystem,
@@ -12,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 let system: RunningSystem
 beforeAll(async () => {
-  system = await startSystem()
+  // Tiny pages and a tiny scan limit: every list spans many pages, splits and merges on the way, and a
+  // filtered list needs several requests.
+  system = await startSystem({ notePageSize: 3, listScanLimit: 10 })
 })
 afterAll(async () => {
   await system?.[Symbol.asyncDispose]()
@@ -49,9 +52,16 @@ describe(`a random mix of commands (seed ${seed})`, () => {
     const { notes: folded, events } = await foldNotes(system.js)
 
     for (const user of users) {
-      const listed = await allPages(system.queries, '/notes?limit=7', user.token)
-      expect(listed).toEqual(expectedList(folded, user.id))
+      const expected = expectedList(folded, user.id)
+      expect(await allPages(system.queries, '/notes?limit=7', user.token)).toEqual(expected)
+      expect(await allPages(system.queries, '/notes?limit=4&tag=a', user.token)).toEqual(
+        expected.filter((note) => note.tags.includes('a')),
+      )
+      expect(await allPages(system.queries, '/notes?limit=3&q=TITLE%201', user.token)).toEqual(
+        expected.filter((note) => note.title.toLowerCase().includes('title 1')),
+      )
     }
+    expect((await expectViewsEqualFold(system)).pages).toBeGreaterThan(20)
     for (const [id, note] of folded) {
       for (const user of users) {
         const reply = await system.queries.get(`/notes/${id}`, { token: user.token })

@@ -17,4 +17,5 @@ export {
 export { type NoteListsContent, noteListsOf } from './note-lists.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
-export { randomCommands, seededRandom } from './workload.ts'
+export { caughtUp, expectViewsEqualFold, generationsOf } from './views.ts'
+export { createManyNotes, randomCommands, seededRandom } from './workload.ts'

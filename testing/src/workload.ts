@@ -20,16 +20,19 @@ export const randomCommands = async ({
   users,
   steps,
   seed,
+  existing = [],
 }: {
   api: HttpClient
   users: readonly Actor[]
   steps: number
   seed: number
+  /** Notes already there, which the commands change too. */
+  existing?: readonly { id: string; owner: Actor }[]
 }) => {
   const next = seededRandom(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
-  const notes: string[] = []
-  const owners = new Map<string, Actor>()
+  const notes: string[] = existing.map((note) => note.id)
+  const owners = new Map<string, Actor>(existing.map((note) => [note.id, note.owner]))
   const ownerMostly = (id: string) => (next() < 0.8 ? (owners.get(id) ?? pick(users)) : pick(users))
   const statuses = new Map<number, number>()
 
@@ -67,4 +70,26 @@ export const randomCommands = async ({
     statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1)
   }
   return statuses
+}
+
+/** Creates `count` notes for one user, `concurrency` requests at a time (long lists, quickly). */
+export const createManyNotes = async (api: HttpClient, owner: Actor, count: number, concurrency = 16) => {
+  const created: { id: string; owner: Actor }[] = []
+  let next = 0
+  const worker = async () => {
+    while (next < count) {
+      const index = next++
+      const tags = [['a', 'b', 'c'][index % 3] as string]
+      const reply = await api.post(
+        '/notes',
+        { title: `Bulk ${index}`, body: '', tags },
+        { token: owner.token },
+      )
+      if (reply.status !== 201)
+        throw new Error(`create ${index}: ${reply.status} ${JSON.stringify(reply.body)}`)
+      created.push({ id: reply.body.id as string, owner })
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return created
 }

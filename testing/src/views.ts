@@ -7,15 +7,10 @@ import {
   projectionNames,
   type UserRecord,
 } from '@jetnotes/schemas'
-import {
-  expectedList,
-  foldNotes,
-  foldUsers,
-  noteListsOf,
-  type RunningSystem,
-  readBucket,
-} from '@jetnotes/testing'
 import { expect } from 'vitest'
+import { expectedList, foldNotes, foldUsers, readBucket } from './log-fold.ts'
+import { noteListsOf } from './note-lists.ts'
+import type { RunningSystem } from './system.ts'
 
 /** The projector's meta data (pointers, positions) read through the test's own connection. */
 export const generationsOf = (system: RunningSystem) =>
