@@ -11,6 +11,10 @@ type Owner = { id: string; token: string; notes: number }
 type Watched = { id: string; page: string }
 const kinds = ['newest', 'oldest'] as const
 type Kind = (typeof kinds)[number]
+const shownOn: Record<Kind, string> = {
+  newest: 'newest note (first page, limit=50)',
+  oldest: 'oldest note (its page by cursor, limit=100)',
+}
 
 /**
  * The owner's newest note, on the first page of 50, and its oldest, on the last page (100 a page), found by
@@ -116,8 +120,8 @@ export const measureListAtScale = async (context: LoadContext): Promise<Row[]> =
         compared
           .map(
             ({ kind, big, small, ratio }) =>
-              `${kind === 'newest' ? 'newest note (first page, limit=50)' : 'oldest note (its page by cursor, limit=100)'}: ` +
-              `${count(large.notes)}-note owner ${latencies(big)}, ${count(reference.notes)}-note owner ${latencies(small)}, ratio ${ratio}`,
+              `${shownOn[kind]}: ${count(large.notes)}-note owner ${latencies(big)}, ` +
+              `${count(reference.notes)}-note owner ${latencies(small)}, ratio ${ratio}`,
           )
           .join('; ') +
         `; the table shows the worse; the PATCH itself ${latencies(summary(commandMs))}; ${seeding}`,
