@@ -62,6 +62,7 @@ export const measureBystanderLag = async (context: LoadContext): Promise<Row[]> 
     }
     if (heavyFailed !== undefined) throw heavyFailed
     const seconds = (performance.now() - started) / 1000
+    const posts = summarize({ count: createMs.length, seconds, latenciesMs: createMs })
     return [
       latencyRow(
         path,
@@ -70,7 +71,7 @@ export const measureBystanderLag = async (context: LoadContext): Promise<Row[]> 
         `create 201 -> note in the creator's GET /notes?limit=50 (read one request at a time), ` +
           `${lags.length} notes of one user while another created ${count(heavyNotes)} notes ` +
           `(${sizes.concurrency} in flight, ${Math.round(heavyNotes / seconds)}/s); ` +
-          `the bystander's POST itself ${latencies(summarize({ count: createMs.length, seconds, latenciesMs: createMs }))}`,
+          `the bystander's POST itself ${latencies(posts)}`,
       ),
     ]
   })
