@@ -22,6 +22,6 @@ export type Target = {
   queryUrl: string
   natsUrl: string
   quick: boolean
-  /** Paths to run besides the writes (read, history, rebuild, lag, live); all when absent. */
+  /** Paths to run besides the writes (read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
   only?: string[]
 }

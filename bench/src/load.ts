@@ -3,7 +3,10 @@ import { connect } from '@nats-io/transport-node'
 import { pino } from 'pino'
 import { httpClient } from './http.ts'
 import type { LoadContext, Target } from './load-context.ts'
+import { measureBigUser } from './paths/big-user.ts'
+import { measureBystanderLag } from './paths/bystander-lag.ts'
 import { measureHistoryGrowth } from './paths/history.ts'
+import { measureListAtScale } from './paths/list-at-scale.ts'
 import { measureLiveFanOut } from './paths/live-fan-out.ts'
 import { measureProjectionLag } from './paths/projection-lag.ts'
 import { measureReads } from './paths/reads.ts'
@@ -42,6 +45,11 @@ if (wanted('history')) rows.push(await measureHistoryGrowth(context))
 if (wanted('rebuild')) rows.push(await measureRebuild(context))
 if (wanted('lag')) rows.push(await measureProjectionLag(context, writes.create.perSecond))
 if (wanted('live')) rows.push(await measureLiveFanOut(context))
+// Last, and the bystander first: these make users of 100,000 and more notes, which the paths before should not
+// meet, and a projector they stall (reported as failed rows) must not take the bystander's row with it.
+if (wanted('bystander')) rows.push(...(await measureBystanderLag(context)))
+if (wanted('list')) rows.push(...(await measureListAtScale(context)))
+if (wanted('big-user')) rows.push(...(await measureBigUser(context)))
 
 await context.commands.close()
 await context.queries.close()

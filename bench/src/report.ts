@@ -14,9 +14,9 @@ export type Row = {
   detail: string
 }
 
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
 
-const latencies = (summary: Summary) => `p50 ${round(summary.p50)} ms, p99 ${round(summary.p99)} ms`
+export const latencies = (summary: Summary) => `p50 ${round(summary.p50)} ms, p99 ${round(summary.p99)} ms`
 
 /** jetnotes against its ceiling in the same run: operations per second, higher is better. */
 export const throughputRow = (
@@ -50,6 +50,37 @@ export const latencyRow = (path: string, summary: Summary, maximumP99Ms: number,
   unit: 'ms (p99)',
   detail: `${latencies(summary)}; ${note}`,
 })
+
+/** A row that could not be measured: no figures, not met, and why. */
+export const failedRow = (path: string, target: string, reason: string): Row => ({
+  path,
+  jetnotes: null,
+  ceiling: null,
+  ratio: null,
+  target,
+  met: false,
+  unit: '',
+  detail: `FAILED: ${reason}`,
+})
+
+/**
+ * Runs a path that may not finish (a wait that times out, a projector that stalls, a request refused): if it
+ * throws, each of its rows is reported failed with the reason, and the bench goes on with the next path.
+ */
+export const orFailed = async (
+  rows: readonly { path: string; target: string }[],
+  measure: () => Promise<Row[]>,
+): Promise<Row[]> => {
+  try {
+    return await measure()
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return rows.map(({ path, target }) => failedRow(path, target, reason))
+  }
+}
+
+/** 100000 -> "100,000", for row names. */
+export const count = (value: number) => value.toLocaleString('en-US')
 
 /** Prints the rows as an aligned table. */
 export const formatTable = (rows: readonly Row[]) => {

@@ -14,6 +14,18 @@ export type Sizes = {
   liveClients: number
   liveUsers: number
   liveEdits: number
+  /** Notes of the owner whose list is timed at scale, and of the owner it is compared with. */
+  scaleNotes: number
+  scaleReferenceNotes: number
+  /** Edits timed per owner and per note (its newest, its oldest) on "list update at scale". */
+  scaleEdits: number
+  /** Notes of the one user who must still be able to work ("200,000-note user"). */
+  bigUserNotes: number
+  /** Seconds, and most notes, one user creates as fast as it can while another user's lag is timed. */
+  bystanderSeconds: number
+  bystanderMaxNotes: number
+  /** Raw publishes in flight while seeding notes straight into NOTES. */
+  seedInFlight: number
 }
 
 export const fullSizes: Sizes = {
@@ -25,6 +37,14 @@ export const fullSizes: Sizes = {
   liveClients: 1_000,
   liveUsers: 50,
   liveEdits: 100,
+  scaleNotes: 100_000,
+  scaleReferenceNotes: 100,
+  scaleEdits: 100,
+  bigUserNotes: 200_000,
+  bystanderSeconds: 10,
+  // Below what one note list held before it was paged (about 37,000 notes), so this path measures lag only.
+  bystanderMaxNotes: 20_000,
+  seedInFlight: 256,
 }
 
 export const quickSizes: Sizes = {
@@ -36,4 +56,11 @@ export const quickSizes: Sizes = {
   liveClients: 20,
   liveUsers: 4,
   liveEdits: 5,
+  scaleNotes: 1_000,
+  scaleReferenceNotes: 100,
+  scaleEdits: 10,
+  bigUserNotes: 2_000,
+  bystanderSeconds: 1,
+  bystanderMaxNotes: 1_000,
+  seedInFlight: 64,
 }

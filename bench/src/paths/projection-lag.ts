@@ -1,25 +1,10 @@
-import { Generations } from '@jetnotes/projector'
-import { bucketName, projections } from '@jetnotes/schemas'
-import type { JetStreamManager } from '@nats-io/jetstream'
+import { bucketName } from '@jetnotes/schemas'
 import { Kvm } from '@nats-io/kv'
 import { registerUser } from '../http.ts'
 import type { LoadContext } from '../load-context.ts'
 import { summarize } from '../measure.ts'
+import { untilProjected } from '../projection-caught-up.ts'
 import { latencyRow, type Row } from '../report.ts'
-
-/** Waits until the notes projection's position is the stream's last sequence; returns the seconds it took. */
-const untilCaughtUp = async (generations: Generations, jsm: JetStreamManager, generation: number) => {
-  const started = performance.now()
-  for (;;) {
-    const [position, stream] = await Promise.all([
-      generations.position('notes', generation),
-      jsm.streams.info(projections.notes.stream),
-    ])
-    if ((position?.seq ?? 0) >= stream.state.last_seq) return (performance.now() - started) / 1000
-    if (performance.now() - started > 120_000) throw new Error('the projector did not catch up within 120 s')
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 /**
  * "projection lag": notes are created at half the create rate measured before (open loop: the next request
@@ -30,19 +15,18 @@ export const measureProjectionLag = async (
   context: LoadContext,
   maxCreatesPerSecond: number,
 ): Promise<Row> => {
-  const { sizes, commands, js, jsm, logger, say } = context
+  const { sizes, commands, js, say } = context
   // Users of their own: the lag of a write includes rewriting its owner's note list, so it depends on how many
   // notes the owner has (see the README); these start with none, as the writers of "create note" did.
   const writers = await Promise.all(
     Array.from({ length: sizes.concurrency }, (_, index) => registerUser(commands, `Bench lag ${index}`)),
   )
   const rate = Math.max(1, maxCreatesPerSecond / 2)
-  const generations = await Generations.open(js, jsm, 1, logger)
-  const generation = await generations.ensureActive('notes')
   // The paths before leave a backlog (the writes outran the projector); the lag of a new write is only its own
   // once the projector has caught up.
-  const backlog = await untilCaughtUp(generations, jsm, generation)
-  say(`projection lag: the projector caught up with the earlier writes in ${backlog.toFixed(1)} s`)
+  const backlog = await untilProjected(context, 'projection lag', { timeoutMs: 120_000 })
+  const { generation } = backlog
+  say(`projection lag: the projector caught up with the earlier writes in ${backlog.seconds.toFixed(1)} s`)
   const bucket = await new Kvm(js).open(bucketName('notes', generation))
   const viewAt = new Map<string, number>()
   const watch = await bucket.watch({ include: 'updates' })

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { ceilingStream, noteCreatedMessage, noteEditedMessage } from '../ceiling-stream.ts'
+import { ceilingStream } from '../ceiling-stream.ts'
 import { registerUser } from '../http.ts'
 import type { LoadContext } from '../load-context.ts'
 import { measureRounds, type Summary } from '../measure.ts'
+import { noteCreatedMessage, noteEditedMessage } from '../note-messages.ts'
 import { type Row, throughputRow } from '../report.ts'
 
 const note = {
