@@ -1,4 +1,10 @@
-import { consumerName, type ProjectionName, projectionNames, projections } from '@jetnotes/schemas'
+import {
+  consumerName,
+  type ProjectionName,
+  parkedKeys,
+  projectionNames,
+  projections,
+} from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { Generations } from './generations.ts'
 
@@ -13,7 +19,10 @@ export type ProjectionStatus = {
   /** Messages the consumer has not delivered yet, and delivered but not acknowledged. */
   consumerPending: number | undefined
   ackPending: number | undefined
+  /** Events parked because they failed validation. */
   parked: number
+  /** Read-model entries whose writes kept failing (too large, refused): they are behind the log. */
+  parkedWrites: number
 }
 
 /** Where each projection stands against its stream. */
@@ -25,13 +34,14 @@ export const projectionStatus = async (
     projectionNames.map(async (projection) => {
       const { stream } = projections[projection]
       const generation = await generations.active(projection)
-      const [position, info, consumer, parked] = await Promise.all([
+      const [position, info, consumer, parkedAll, parkedWrites] = await Promise.all([
         generation === undefined ? undefined : generations.position(projection, generation),
         jsm.streams.info(stream),
         generation === undefined
           ? undefined
           : jsm.consumers.info(stream, consumerName(projection, generation)).catch(() => undefined),
-        countParked(generations, projection),
+        countKeys(generations, parkedKeys.allOf(projection)),
+        countKeys(generations, parkedKeys.writesOf(projection)),
       ])
       const seq = position?.seq ?? 0
       return {
@@ -42,13 +52,14 @@ export const projectionStatus = async (
         lag: Math.max(0, info.state.last_seq - seq),
         consumerPending: consumer?.num_pending,
         ackPending: consumer?.num_ack_pending,
-        parked,
+        parked: parkedAll - parkedWrites,
+        parkedWrites,
       }
     }),
   )
 
-const countParked = async (generations: Generations, projection: ProjectionName) => {
+const countKeys = async (generations: Generations, filter: string) => {
   let count = 0
-  for await (const _key of await generations.parked.keys(`${projection}.>`)) count++
+  for await (const _key of await generations.parked.keys(filter)) count++
   return count
 }

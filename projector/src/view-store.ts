@@ -47,6 +47,8 @@ const lastStage = Number.MAX_SAFE_INTEGER
 export class ViewStore implements Views {
   readonly #dirty = new Map<string, Dirty>()
   readonly #cache = new LRUCache<string, { value: unknown }>({ max: 50_000 })
+  /** Units given up before: a write of theirs that fails again is given up at once, without holding the batch. */
+  readonly #failing = new Set<string>()
 
   constructor(
     private readonly buckets: Readonly<Record<string, KV>>,
@@ -107,18 +109,20 @@ export class ViewStore implements Views {
    * unavailable) throws: entries leave the dirty set only once written, so the batch can be folded again.
    */
   async flush(options: FlushOptions = {}): Promise<FailedWrite[]> {
-    const { concurrency = 256, retryDelaysMs = [100, 400, 1_600], onWritten } = options
+    const { concurrency = 256, retryDelaysMs = [50, 200], onWritten } = options
     const failed = new Map<string, FailedWrite>()
     const stages = [...new Set([...this.#dirty.values()].map((dirty) => dirty.stage))].sort((a, b) => a - b)
     for (const stage of stages) {
       const writes = [...this.#dirty.entries()].filter(([, dirty]) => dirty.stage === stage)
       await inParallel(writes, concurrency, async ([id, dirty]) => {
         if (failed.has(dirty.unit)) return
-        const reason = await this.#write(dirty, retryDelaysMs)
+        const reason = await this.#write(dirty, this.#failing.has(dirty.unit) ? [] : retryDelaysMs)
         if (reason !== undefined) {
           failed.set(dirty.unit, { readModel: dirty.readModel, key: dirty.key, unit: dirty.unit, reason })
+          this.#failing.add(dirty.unit)
           return
         }
+        this.#failing.delete(dirty.unit)
         if (this.#dirty.get(id) === dirty) this.#dirty.delete(id)
         if (!this.options.fresh)
           this.#cache.set(id, { value: dirty.value === deleted ? undefined : dirty.value })

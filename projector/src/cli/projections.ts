@@ -13,12 +13,19 @@ console.table(
     lag: status.lag,
     'consumer pending': status.consumerPending ?? '-',
     'ack pending': status.ackPending ?? '-',
-    parked: status.parked,
+    'parked events': status.parked,
+    'parked writes': status.parkedWrites,
   })),
 )
 if (statuses.some((status) => status.parked > 0)) {
   console.log(
     'Parked events failed validation and were skipped; see the projector log or the projector-parked bucket.',
+  )
+}
+if (statuses.some((status) => status.parkedWrites > 0)) {
+  console.log(
+    'Parked writes kept failing (e.g. a value over max_payload): those entries are behind the log. Fix the cause,\n' +
+      'then `npm run rebuild`; the reasons are in the projector log and the projector-parked bucket.',
   )
 }
 await nc.close()
