@@ -1,11 +1,11 @@
-import { aggregateIdOf, type NoteIndex, type NoteRecord, noteAggregate, parseCommit } from '@jetnotes/schemas'
+import { aggregateIdOf, type NoteIndex, type NoteRecord, noteAggregate } from '@jetnotes/schemas'
 import { defineProjection } from '../projection.ts'
 import { affectedUsers, emptyNoteIndex, evolveNoteRecord, withNote } from './evolve.ts'
 
 /** NOTES -> `notes` (each note as it is now) and `note-index` (the notes each user can see). */
 export const notesProjection = defineProjection({
   name: 'notes',
-  decode: (payload) => parseCommit(noteAggregate, payload),
+  aggregate: noteAggregate,
   entryOf: (subject) => ({ readModel: 'notes', key: aggregateIdOf(subject) }),
   apply: async (views, { seq, subject }, events) => {
     const noteId = aggregateIdOf(subject)
