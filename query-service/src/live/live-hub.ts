@@ -62,7 +62,9 @@ export class LiveHub {
   #messages: ConsumerMessages | undefined
   #replays = 0
   readonly #waitingReplays: (() => void)[] = []
+  /** Invalid messages met by the live path, and by replays from the log (the same message, met again). */
   readonly #report: InvalidMessageReport
+  readonly #replayReport: InvalidMessageReport
 
   constructor(
     private readonly js: JetStreamClient,
@@ -74,6 +76,7 @@ export class LiveHub {
     private readonly options: LiveHubOptions,
   ) {
     this.#report = reportInvalidMessagesTo(logger, 'live-hub')
+    this.#replayReport = reportInvalidMessagesTo(logger, 'live-replay')
     this.#states = new NoteStates(jsm, notes, this.#report)
   }
 
@@ -228,7 +231,7 @@ export class LiveHub {
     this.#add(holder)
     void this.#withReplaySlot(async () => {
       if (cancelled) return
-      const states = new NoteStates(this.jsm, this.notes, this.#report)
+      const states = new NoteStates(this.jsm, this.notes, this.#replayReport)
       const consumer = await this.js.consumers.get(stream, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: after.seq,
@@ -239,7 +242,7 @@ export class LiveHub {
           if (cancelled || message.seq > until.seq) break
           const noteId = aggregateIdOf(message.subject)
           // The same decision as on the live path: an invalid message is reported and produces no live events.
-          const events = eventsOf(noteAggregate, message, this.#report)
+          const events = eventsOf(noteAggregate, message, this.#replayReport)
           const before = await states.before(noteId, message.seq, events)
           const { live, after: next } = toLiveEvents(before, events, message.seq)
           states.remember(noteId, next, message.seq)
