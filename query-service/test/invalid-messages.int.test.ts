@@ -111,3 +111,20 @@ describe('a message in NOTES that is not a valid commit', () => {
     expect(reportsBy('live-replay')).toContainEqual(expect.objectContaining(invalid))
   })
 })
+
+describe('a message in USERS that is not a valid commit', () => {
+  it('is reported by the user directory, and the account goes on working', async () => {
+    const dee = await registerUser(system.commands, 'Dee')
+    const { seq } = await system.js.publish(subjects.user(dee.id), 'garbage')
+    const renamed = await system.commands.patch('/users/me', { name: 'Dee Two' }, { token: dee.token })
+    expect(renamed.status).toBe(200)
+
+    const headers = { 'consistency-token': renamed.headers.get('consistency-token') ?? '' }
+    const user = await system.queries.get(`/users/${dee.id}`, { token: dee.token, headers })
+    expect(user.status).toBe(200)
+    expect(user.body).toMatchObject({ name: 'Dee Two' })
+    expect(reportsBy('user-directory')).toContainEqual(
+      expect.objectContaining({ stream: 'USERS', seq, subject: subjects.user(dee.id) }),
+    )
+  })
+})
