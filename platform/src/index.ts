@@ -5,6 +5,17 @@
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { UserDirectory } from './auth/user-directory.ts'
 export { CommonEnv, ConfigError, loadConfig, loadDotEnv, natsUrlOf, Port } from './config.ts'
+export {
+  type DecodableAggregate,
+  type DecodedMessage,
+  decodeMessage,
+  eventsOf,
+  type InvalidMessage,
+  type InvalidMessageReport,
+  invalidMessageLogLine,
+  type LogMessage,
+  reportInvalidMessagesTo,
+} from './event-log/decode-message.ts'
 export { type Aggregate, type Folded, foldSubject } from './event-log/fold-subject.ts'
 export { type LoggedCommit, nextOfSubject, readSubject } from './event-log/read-subject.ts'
 export { authenticate, bearerToken, callerOf } from './http/authentication.ts'

@@ -57,9 +57,7 @@ export const rebuildProjection = async (
       const messages = await (await js.consumers.get(projection.stream)).consume({ max_messages: 2048 })
       signal?.addEventListener('abort', () => messages.stop(), { once: true })
       for await (const message of messages) {
-        const poison = await foldMessage(projection, views, message.seq, message.subject, () =>
-          message.json(),
-        )
+        const poison = await foldMessage(projection, views, message)
         if (poison !== undefined) {
           parked++
           await park(generations, logger, poison)

@@ -1,3 +1,4 @@
+import { type LogMessage, reportInvalidMessagesTo } from '@jetnotes/platform'
 import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
@@ -96,9 +97,7 @@ export class ProjectionRunner {
     const parked: ParkedEvent[] = []
     await views.prefetch(batch.map((message) => this.projection.entryOf(message.subject)))
     for (const message of batch) {
-      const poison = await foldMessage(this.projection, views, message.seq, message.subject, () =>
-        message.json(),
-      )
+      const poison = await foldMessage(this.projection, views, message)
       if (poison !== undefined) parked.push(poison)
     }
     const last = batch.at(-1)
@@ -126,42 +125,32 @@ export class ProjectionRunner {
 }
 
 /**
- * Folds one message; returns a parked event instead of throwing when the message is poison (bad JSON, or
- * events that fail validation). Any other error (NATS unavailable) is thrown: the batch is then redelivered.
+ * Folds one message; returns a parked event instead of throwing when the message is poison (it fails
+ * `decodeMessage`, the decision every reader of the log shares). Any other error (NATS unavailable) is thrown:
+ * the batch is then redelivered.
  */
 export const foldMessage = async (
   projection: Projection,
   views: Views,
-  seq: number,
-  subject: string,
-  payload: () => unknown,
+  message: LogMessage,
 ): Promise<ParkedEvent | undefined> => {
   try {
-    let decoded: unknown
-    try {
-      decoded = payload()
-    } catch (error) {
-      throw new PoisonMessageError(`not JSON: ${(error as Error).message}`, { cause: error })
-    }
-    await projection.project(views, { seq, subject, payload: decoded })
+    await projection.project(views, message)
     return undefined
   } catch (error) {
     if (!(error instanceof PoisonMessageError)) throw error
-    return {
-      projection: projection.name,
-      stream: projection.stream,
-      seq,
-      subject,
-      reason: error.message,
-      at: new Date().toISOString(),
-    }
+    return { projection: projection.name, ...error.invalid, at: new Date().toISOString() }
   }
 }
 
-/** Records a poison event where `npm run projections` reports it, and says so in the log. */
+/**
+ * Reports a poison event as every reader of the log reports an invalid message, and, the projector being the
+ * one reader with an operator's view of it, records it where `npm run projections` lists it.
+ */
 export const park = async (generations: Generations, logger: Logger, event: ParkedEvent) => {
-  logger.error(event, 'parked an event that failed validation; the other events go on')
-  await generations.parked.put(parkedKeys.event(event.projection, event.seq), JSON.stringify(event))
+  const { projection, stream, seq, subject, reason } = event
+  reportInvalidMessagesTo(logger, `projector.${projection}`)({ stream, seq, subject, reason })
+  await generations.parked.put(parkedKeys.event(projection, seq), JSON.stringify(event))
 }
 
 /**

@@ -3,9 +3,6 @@ import { JetStreamApiError } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
 
-/** A message of the log as a projection sees it. */
-export type LoggedMessage = { seq: number; subject: string; payload: unknown }
-
 /**
  * How a write is ordered and grouped. Stages are written in ascending order (each stage completes before the
  * next starts; deletions come last), so an entry that names another is written after it. A unit is a set of

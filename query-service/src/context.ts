@@ -1,7 +1,5 @@
 import { ensureEventLogStreams, UserDirectory } from '@jetnotes/platform'
-import { commandBuckets } from '@jetnotes/schemas'
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import { LiveHub, type LiveHubOptions } from './live/live-hub.ts'
@@ -40,15 +38,7 @@ export const openQueryContext = async (
   const directory = new UserDirectory(js, jsm, logger)
   const readModels = new ReadModels(js, logger, { cacheBytesPerBucket: options.viewCacheBytes })
   await Promise.all([directory.start(), readModels.start()])
-  const snapshots = await new Kvm(js).open(commandBuckets.noteSnapshots)
-  const hub = new LiveHub(
-    js,
-    jsm,
-    directory,
-    { notes: () => readModels.view().notes, snapshots },
-    logger,
-    options.live,
-  )
+  const hub = new LiveHub(js, jsm, directory, () => readModels.view().notes, logger, options.live)
   await hub.start()
   return {
     nc,

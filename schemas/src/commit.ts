@@ -12,7 +12,18 @@ export type EventCodec<Event> = { event: z.ZodType<Event>; upcasters: readonly U
 
 /**
  * Parses a message payload into events of one aggregate type, upcasting old versions first.
- * Throws (a ZodError, or a SyntaxError for bad JSON upstream) on anything invalid: a poison message.
+ * Throws a ZodError on anything invalid (a poison message), its issues' paths starting at the commit
+ * (`events.1.data.title`), so the reason says which event is at fault.
  */
 export const parseCommit = <Event>(codec: EventCodec<Event>, payload: unknown): Event[] =>
-  Commit.parse(payload).events.map((event) => codec.event.parse(upcast(codec.upcasters, event)))
+  Commit.parse(payload).events.map((event, index) => {
+    try {
+      return codec.event.parse(upcast(codec.upcasters, event))
+    } catch (error) {
+      if (!(error instanceof z.ZodError)) throw error
+      // ZodRealError is what `parse` itself throws (an Error, unlike a plain `new ZodError`).
+      throw new z.ZodRealError(
+        error.issues.map((issue) => ({ ...issue, path: ['events', index, ...issue.path] })),
+      )
+    }
+  })

@@ -1,3 +1,4 @@
+import { eventsOf, reportInvalidMessagesTo } from '@jetnotes/platform'
 import { evolveUserRecord, summaryFor } from '@jetnotes/projector'
 import {
   aggregateIdOf,
@@ -7,12 +8,12 @@ import {
   type NoteSummary,
   newestFirst,
   noteAggregate,
-  parseCommit,
   type UserRecord,
   userAggregate,
 } from '@jetnotes/schemas'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { Kvm } from '@nats-io/kv'
+import { pino } from 'pino'
 
 /** A payload as JSON, or its text when it is not JSON (a poison message, which a fold then skips). */
 const jsonOrText = (text: string): unknown => {
@@ -23,36 +24,41 @@ const jsonOrText = (text: string): unknown => {
   }
 }
 
-/** Every message of a stream, in order, read back with an ordered consumer. */
+/**
+ * Every message of a stream, in order, read back with an ordered consumer: its payload as JSON (or text), and
+ * the bytes as stored, which the folds below decode exactly as the projector does.
+ */
 export const readStream = async (js: JetStreamClient, stream: string) => {
   const consumer = await js.consumers.get(stream)
-  const messages: { seq: number; subject: string; payload: unknown }[] = []
+  const messages: { seq: number; subject: string; payload: unknown; data: Uint8Array }[] = []
   const info = await (await js.jetstreamManager()).streams.info(stream)
   if (info.state.messages === 0) return messages
   const iterator = await consumer.consume()
   for await (const message of iterator) {
-    messages.push({ seq: message.seq, subject: message.subject, payload: jsonOrText(message.string()) })
+    messages.push({
+      seq: message.seq,
+      subject: message.subject,
+      payload: jsonOrText(message.string()),
+      data: message.data,
+    })
     if (message.info.pending === 0) break
   }
   iterator.stop()
   return messages
 }
 
-/** A message's events, or none when it fails validation: the projector parks such a message and goes on. */
-const validEvents = <Event>(parse: () => Event[]): Event[] => {
-  try {
-    return parse()
-  } catch {
-    return []
-  }
-}
+/**
+ * Where the test folds report the invalid messages they skip: on stderr, like any reader of the log. They skip
+ * exactly what the projector parks, because both decide with the same `decodeMessage`.
+ */
+const report = reportInvalidMessagesTo(pino({ level: 'warn' }, pino.destination(2)), 'test-fold')
 
 /** The expected state of every note: a pure fold of the NOTES log, independent of the projector. */
 export const foldNotes = async (js: JetStreamClient) => {
   const notes = new Map<string, Note>()
   const events = new Map<string, { seq: number; event: NoteEvent }[]>()
   for (const message of await readStream(js, 'NOTES')) {
-    for (const event of validEvents(() => parseCommit(noteAggregate, message.payload))) {
+    for (const event of eventsOf(noteAggregate, message, report)) {
       const folded = evolveNote(notes.get(event.aggregateId) ?? null, event)
       if (folded) notes.set(event.aggregateId, folded)
       events.set(event.aggregateId, [...(events.get(event.aggregateId) ?? []), { seq: message.seq, event }])
@@ -73,7 +79,9 @@ export const foldUsers = async (js: JetStreamClient) => {
   const users = new Map<string, UserRecord>()
   for (const message of await readStream(js, 'USERS')) {
     const userId = aggregateIdOf(message.subject)
-    const events = validEvents(() => parseCommit(userAggregate, message.payload))
+    const events = eventsOf(userAggregate, message, report)
+    // Skipped whole, position included: the projector parks an invalid message without folding it.
+    if (events.length === 0) continue
     const next = evolveUserRecord(users.get(userId), events, message.seq)
     if (next !== undefined) users.set(userId, next)
   }

@@ -50,10 +50,12 @@ export type SystemOptions = {
   liveClientQueue?: number
   liveHistoryBytes?: number
   heartbeatMs?: number
+  /** Where every service of the system logs (default: nowhere); a test passes one to read what was reported. */
+  logger?: Logger
 }
 
 export const startSystem = async (options: SystemOptions = {}) => {
-  const logger = pino({ level: 'silent' })
+  const logger = options.logger ?? pino({ level: 'silent' })
   const nats = options.nats ?? (await startNatsServer())
   const commandNc = await connect({ servers: nats.url, name: 'test-command' })
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)

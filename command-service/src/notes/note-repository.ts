@@ -1,4 +1,9 @@
-import { type Folded, foldSubject } from '@jetnotes/platform'
+import {
+  type Folded,
+  foldSubject,
+  type InvalidMessageReport,
+  reportInvalidMessagesTo,
+} from '@jetnotes/platform'
 import { type NoteSnapshot, type NoteState, noteAggregate, noteSnapshotFormat } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
@@ -17,6 +22,7 @@ export const snapshotInterval = 50
  */
 export class NoteRepository implements Repository<NoteState> {
   readonly #cache: LRUCache<string, Folded<NoteState>>
+  readonly #report: InvalidMessageReport
 
   constructor(
     private readonly jsm: JetStreamManager,
@@ -24,6 +30,7 @@ export class NoteRepository implements Repository<NoteState> {
     private readonly logger: Logger,
     cacheBytes = 64 * 1024 * 1024,
   ) {
+    this.#report = reportInvalidMessagesTo(logger, 'note-repository')
     this.#cache = new LRUCache<string, Folded<NoteState>>({
       maxSize: cacheBytes,
       sizeCalculation: ({ state }) => 200 + (state === null ? 0 : state.title.length + state.body.length) * 2,
@@ -36,7 +43,7 @@ export class NoteRepository implements Repository<NoteState> {
 
   async refresh(id: string): Promise<Folded<NoteState>> {
     const start = this.#cache.get(id) ?? (await this.#readSnapshot(id))
-    const folded = await foldSubject(this.jsm, noteAggregate, id, start)
+    const folded = await foldSubject(this.jsm, noteAggregate, id, this.#report, start)
     this.#remember(id, folded, start?.state?.version ?? 0)
     return folded
   }

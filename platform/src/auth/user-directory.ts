@@ -1,6 +1,12 @@
-import { aggregateIdOf, parseCommit, type User, type UserState, userAggregate } from '@jetnotes/schemas'
+import { aggregateIdOf, type User, type UserState, userAggregate } from '@jetnotes/schemas'
 import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
+import {
+  eventsOf,
+  type InvalidMessageReport,
+  type LogMessage,
+  reportInvalidMessagesTo,
+} from '../event-log/decode-message.ts'
 import { type Folded, foldSubject } from '../event-log/fold-subject.ts'
 import { parseToken, sameHash } from './tokens.ts'
 
@@ -19,12 +25,15 @@ export class UserDirectory {
   readonly #users = new Map<string, Folded<User>>()
   readonly #listeners = new Set<(userId: string) => void>()
   #feed: ConsumerMessages | undefined
+  readonly #report: InvalidMessageReport
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.#report = reportInvalidMessagesTo(logger, 'user-directory')
+  }
 
   /** Reads all users from the log and keeps following it. Resolves once it has caught up. */
   async start(): Promise<void> {
@@ -36,14 +45,7 @@ export class UserDirectory {
       if (state.messages === 0) caughtUp()
       void (async () => {
         for await (const message of feed) {
-          try {
-            this.#apply(aggregateIdOf(message.subject), message.seq, message.json<unknown>())
-          } catch (error) {
-            this.logger.error(
-              { err: error, seq: message.seq },
-              'invalid user event in the log; account not updated',
-            )
-          }
+          this.#apply(message)
           if (message.seq >= state.last_seq) caughtUp()
         }
       })().catch(failed)
@@ -62,7 +64,7 @@ export class UserDirectory {
   /** Reads the user's events the directory has not seen yet. */
   async refresh(userId: string): Promise<Folded<UserState>> {
     const known = this.#users.get(userId)
-    const folded = await foldSubject(this.jsm, userAggregate, userId, known)
+    const folded = await foldSubject(this.jsm, userAggregate, userId, this.#report, known)
     this.remember(userId, folded)
     return folded
   }
@@ -104,10 +106,14 @@ export class UserDirectory {
     return this.#users.get(userId)?.state
   }
 
-  #apply(userId: string, seq: number, payload: unknown) {
+  #apply(message: LogMessage) {
+    const userId = aggregateIdOf(message.subject)
     const known = this.#users.get(userId)
-    if (known !== undefined && known.seq >= seq) return
-    const state = parseCommit(userAggregate, payload).reduce(userAggregate.evolve, known?.state ?? null)
-    this.remember(userId, { state, seq })
+    if (known !== undefined && known.seq >= message.seq) return
+    const events = eventsOf(userAggregate, message, this.#report)
+    this.remember(userId, {
+      state: events.reduce(userAggregate.evolve, known?.state ?? null),
+      seq: message.seq,
+    })
   }
 }

@@ -7,7 +7,8 @@ export type LoggedCommit = {
   /** The Nats-Msg-Id it was published with (the command id or the Idempotency-Key's digest). */
   msgId: string | undefined
   time: Date
-  payload: unknown
+  /** The payload as stored; `decodeMessage` turns it into events (or reports why it cannot). */
+  data: Uint8Array
 }
 
 const toCommit = (message: StoredMsg): LoggedCommit => ({
@@ -15,17 +16,8 @@ const toCommit = (message: StoredMsg): LoggedCommit => ({
   subject: message.subject,
   msgId: message.header.get('Nats-Msg-Id') || undefined,
   time: message.time,
-  payload: parseJson(message),
+  data: message.data,
 })
-
-/** The JSON payload; `undefined` for bytes that are not JSON, which then fail validation like any bad event. */
-const parseJson = (message: StoredMsg): unknown => {
-  try {
-    return message.json<unknown>()
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * The messages of one subject after `afterSeq`, in order, read with direct gets (`next_by_subj`). One round

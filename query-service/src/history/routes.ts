@@ -1,4 +1,11 @@
-import { authenticate, callerOf, etagOf, type HttpApp, problemResponses } from '@jetnotes/platform'
+import {
+  authenticate,
+  callerOf,
+  etagOf,
+  type HttpApp,
+  problemResponses,
+  reportInvalidMessagesTo,
+} from '@jetnotes/platform'
 import {
   AuditEntry,
   Id,
@@ -40,7 +47,8 @@ const assertHistoryVisible = async (view: ReadView, noteId: string, userId: stri
 
 /** The audit history of a note and its past versions, both folded from the log itself. */
 export const historyRoutes = (app: HttpApp, context: QueryContext) => {
-  const { readModels, jsm, logger } = context
+  const { readModels, jsm } = context
+  const report = reportInvalidMessagesTo(context.logger, 'note-history')
   const preHandler = [
     authenticate(context.directory),
     consistentReads(readModels, 'notes', context.consistencyTimeoutMs),
@@ -66,7 +74,7 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
       await assertHistoryVisible(view, request.params.id, callerOf(request).id)
       const { limit, cursor } = request.query
       const after = cursor === undefined ? 0 : Number(decodeCursor(cursor)[0] ?? 0)
-      const trail = auditTrail(await readNoteEvents(jsm, request.params.id, logger))
+      const trail = auditTrail(await readNoteEvents(jsm, request.params.id, report))
       const records = trail.filter((record) => record.version > after).slice(0, limit)
       const names = await actorNames(view, new Set(records.map((record) => record.actorId)))
       const items = records.map(({ actorId, ...record }) => ({
@@ -94,7 +102,7 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
     },
     async (request, reply) => {
       await assertHistoryVisible(viewFor(readModels, request), request.params.id, callerOf(request).id)
-      const note = noteAtVersion(await readNoteEvents(jsm, request.params.id, logger), request.params.version)
+      const note = noteAtVersion(await readNoteEvents(jsm, request.params.id, report), request.params.version)
       if (note === undefined) throw new NotFoundError('The note has no such version')
       reply.header('etag', etagOf(note.version))
       return { ...toNoteView(note), deleted: note.deleted }

@@ -1,5 +1,11 @@
-import type { UserDirectory } from '@jetnotes/platform'
-import { aggregateIdOf, type NoteEvent, noteAggregate, parseCommit } from '@jetnotes/schemas'
+import {
+  eventsOf,
+  type InvalidMessageReport,
+  type LogMessage,
+  reportInvalidMessagesTo,
+  type UserDirectory,
+} from '@jetnotes/platform'
+import { aggregateIdOf, noteAggregate } from '@jetnotes/schemas'
 import {
   type ConsumerMessages,
   DeliverPolicy,
@@ -7,8 +13,9 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
+import type { ViewReader } from '../read-models/watched-bucket.ts'
 import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
-import { NoteStates, type StartingPoints } from './note-states.ts'
+import { NoteStates } from './note-states.ts'
 
 /** A live event with its two wire forms: for those who still see the note, and for those who just lost it. */
 export type BroadcastEvent = LiveEvent & { frames: { visible: string; hidden: string } }
@@ -55,16 +62,22 @@ export class LiveHub {
   #messages: ConsumerMessages | undefined
   #replays = 0
   readonly #waitingReplays: (() => void)[] = []
+  /** Invalid messages met by the live path, and by replays from the log (the same message, met again). */
+  readonly #report: InvalidMessageReport
+  readonly #replayReport: InvalidMessageReport
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly directory: UserDirectory,
-    private readonly startingPoints: StartingPoints,
+    /** The live generation of the `notes` read model: where a note's state starts before its later messages. */
+    private readonly notes: () => ViewReader | undefined,
     private readonly logger: Logger,
     private readonly options: LiveHubOptions,
   ) {
-    this.#states = new NoteStates(jsm, startingPoints)
+    this.#report = reportInvalidMessagesTo(logger, 'live-hub')
+    this.#replayReport = reportInvalidMessagesTo(logger, 'live-replay')
+    this.#states = new NoteStates(jsm, notes, this.#report)
   }
 
   /** The position of the last message the hub has processed. */
@@ -94,7 +107,7 @@ export class LiveHub {
       if (state.last_seq < first) caughtUp()
       void (async () => {
         for await (const message of messages) {
-          await this.#process(message.seq, message.subject, () => message.json<unknown>())
+          await this.#process(message)
           if (message.seq >= state.last_seq) caughtUp()
         }
       })().catch((error: unknown) => {
@@ -128,12 +141,12 @@ export class LiveHub {
     this.#byUser.clear()
   }
 
-  async #process(seq: number, subject: string, payload: () => unknown) {
-    const noteId = aggregateIdOf(subject)
-    let events: NoteEvent[]
-    try {
-      events = parseCommit(noteAggregate, payload())
-    } catch {
+  async #process(message: LogMessage) {
+    const { seq } = message
+    const noteId = aggregateIdOf(message.subject)
+    const events = eventsOf(noteAggregate, message, this.#report)
+    if (events.length === 0) {
+      // An invalid message (reported) changes no note and reaches no one: no state to look up.
       this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
       return
     }
@@ -218,7 +231,7 @@ export class LiveHub {
     this.#add(holder)
     void this.#withReplaySlot(async () => {
       if (cancelled) return
-      const states = new NoteStates(this.jsm, this.startingPoints)
+      const states = new NoteStates(this.jsm, this.notes, this.#replayReport)
       const consumer = await this.js.consumers.get(stream, {
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: after.seq,
@@ -228,12 +241,8 @@ export class LiveHub {
         for await (const message of messages) {
           if (cancelled || message.seq > until.seq) break
           const noteId = aggregateIdOf(message.subject)
-          let events: NoteEvent[] = []
-          try {
-            events = parseCommit(noteAggregate, message.json<unknown>())
-          } catch {
-            // Invalid messages produce no live events, as on the live path.
-          }
+          // The same decision as on the live path: an invalid message is reported and produces no live events.
+          const events = eventsOf(noteAggregate, message, this.#replayReport)
           const before = await states.before(noteId, message.seq, events)
           const { live, after: next } = toLiveEvents(before, events, message.seq)
           states.remember(noteId, next, message.seq)

@@ -1,33 +1,23 @@
-import { type Folded, readSubject } from '@jetnotes/platform'
-import {
-  type NoteEvent,
-  type NoteRecord,
-  type NoteSnapshot,
-  type NoteState,
-  noteAggregate,
-  noteSnapshotFormat,
-  parseCommit,
-  subjects,
-} from '@jetnotes/schemas'
+import { eventsOf, type Folded, type InvalidMessageReport, readSubject } from '@jetnotes/platform'
+import { type NoteEvent, type NoteRecord, type NoteState, noteAggregate, subjects } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import { LRUCache } from 'lru-cache'
 import type { ViewReader } from '../read-models/watched-bucket.ts'
 
-/** Where a cold note's state can start from: a read-model record or a snapshot, each with its position. */
-export type StartingPoints = { notes: () => ViewReader | undefined; snapshots: ViewReader | undefined }
-
 /**
  * Note states as of the live stream's position, for working out who may see each change. The live stream
  * reads the log in order, so a cached state is exact for the next message of its note. A note that is not
- * cached is folded from the latest starting point before the message (the `notes` read model or a command-side
- * snapshot, whichever is newer but still before it), then from the log.
+ * cached is folded from the log, starting from its `notes` read-model record when that is still before the
+ * message (the read side stands on its own read models and the log, not on the command side's snapshots).
  */
 export class NoteStates {
   readonly #cache: LRUCache<string, Folded<NoteState>>
 
   constructor(
     private readonly jsm: JetStreamManager,
-    private readonly start: StartingPoints,
+    /** The live generation of the `notes` read model (it changes with a rebuild), if there is one. */
+    private readonly notes: () => ViewReader | undefined,
+    private readonly report: InvalidMessageReport,
     cacheBytes = 64 * 1024 * 1024,
   ) {
     this.#cache = new LRUCache({
@@ -43,15 +33,12 @@ export class NoteStates {
     if (events[0]?.type === 'NoteCreated') return null
     const cached = this.#cache.get(noteId)
     if (cached !== undefined && cached.seq < seq) return cached.state
-    let { state, seq: from } = await this.#startingPoint(noteId, seq)
-    for await (const commit of readSubject(this.jsm, noteAggregate.stream, subjects.note(noteId), from)) {
+    const start = await this.#startingPoint(noteId, seq)
+    const subject = subjects.note(noteId)
+    let state = start.state
+    for await (const commit of readSubject(this.jsm, noteAggregate.stream, subject, start.seq)) {
       if (commit.seq >= seq) break
-      try {
-        state = parseCommit(noteAggregate, commit.payload).reduce(noteAggregate.evolve, state)
-      } catch {
-        // An invalid message changes nothing (the projector parks it).
-      }
-      from = commit.seq
+      state = eventsOf(noteAggregate, commit, this.report).reduce(noteAggregate.evolve, state)
     }
     return state
   }
@@ -61,24 +48,20 @@ export class NoteStates {
     this.#cache.set(noteId, { state, seq })
   }
 
+  /** The `notes` record if it reflects a position before `seq`, else the beginning of the note's subject. */
   async #startingPoint(noteId: string, seq: number): Promise<Folded<NoteState>> {
-    const [record, snapshot] = await Promise.all([
-      this.#read<NoteRecord>(this.start.notes(), noteId),
-      this.#read<NoteSnapshot>(this.start.snapshots, noteId),
-    ])
-    const points: Folded<NoteState>[] = [{ state: null, seq: 0 }]
-    if (record !== undefined) points.push({ state: record.note, seq: record.seq })
-    if (snapshot?.format === noteSnapshotFormat) points.push({ state: snapshot.state, seq: snapshot.seq })
-    return points
-      .filter((point) => point.seq < seq)
-      .reduce((best, point) => (point.seq > best.seq ? point : best))
+    const record = await this.#readRecord(noteId)
+    return record !== undefined && record.seq < seq
+      ? { state: record.note, seq: record.seq }
+      : { state: null, seq: 0 }
   }
 
-  async #read<T>(bucket: ViewReader | undefined, key: string): Promise<T | undefined> {
+  async #readRecord(noteId: string): Promise<NoteRecord | undefined> {
     try {
-      const entry = await bucket?.get(key)
-      return entry?.operation === 'PUT' ? entry.json<T>() : undefined
+      const entry = await this.notes()?.get(noteId)
+      return entry?.operation === 'PUT' ? entry.json<NoteRecord>() : undefined
     } catch {
+      // A starting point is an optimisation: without one, the note is folded from its first message.
       return undefined
     }
   }

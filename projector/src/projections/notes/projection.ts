@@ -6,7 +6,6 @@ import {
   type NoteRecord,
   noteAggregate,
   noteListKeys,
-  parseCommit,
   positionOf,
 } from '@jetnotes/schemas'
 import type { Views } from '../../view-store.ts'
@@ -25,7 +24,7 @@ export const defaultNotePageSize = 128
 export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
   defineProjection({
     name: 'notes',
-    decode: (payload) => parseCommit(noteAggregate, payload),
+    aggregate: noteAggregate,
     entryOf: (subject) => ({ readModel: 'notes', key: aggregateIdOf(subject) }),
     apply: async (views, { seq, subject }, events) => {
       const noteId = aggregateIdOf(subject)

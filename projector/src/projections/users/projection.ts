@@ -1,11 +1,11 @@
-import { aggregateIdOf, parseCommit, type UserRecord, userAggregate } from '@jetnotes/schemas'
+import { aggregateIdOf, type UserRecord, userAggregate } from '@jetnotes/schemas'
 import { defineProjection } from '../projection.ts'
 import { evolveUserRecord } from './evolve.ts'
 
 /** USERS -> `users`: each user's public name and whether the account is active. */
 export const usersProjection = defineProjection({
   name: 'users',
-  decode: (payload) => parseCommit(userAggregate, payload),
+  aggregate: userAggregate,
   entryOf: (subject) => ({ readModel: 'users', key: aggregateIdOf(subject) }),
   apply: async (views, { seq, subject }, events) => {
     const userId = aggregateIdOf(subject)
