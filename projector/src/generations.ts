@@ -5,6 +5,7 @@ import {
   consumerName,
   metaBucket,
   metaKeys,
+  olderShapes,
   type ProjectionName,
   type ProjectionPosition,
   parkedBucket,
@@ -49,8 +50,13 @@ export class Generations {
   }
 
   async active(projection: ProjectionName): Promise<number | undefined> {
+    return (await this.pointer(projection))?.generation
+  }
+
+  /** The pointer to the live generation: which one, since when, and the shape of its read models. */
+  async pointer(projection: ProjectionName): Promise<ActiveGeneration | undefined> {
     const entry = await this.meta.get(metaKeys.active(projection))
-    return entry?.operation === 'PUT' ? entry.json<ActiveGeneration>().generation : undefined
+    return entry?.operation === 'PUT' ? entry.json<ActiveGeneration>() : undefined
   }
 
   /** The live generation; on first start, generation 1, created empty to fold the log from the beginning. */
@@ -60,7 +66,7 @@ export class Generations {
     await this.createBuckets(projection, 1)
     await this.createConsumer(projection, 1, 1)
     try {
-      await this.meta.create(metaKeys.active(projection), pointer(1))
+      await this.meta.create(metaKeys.active(projection), pointer(projection, 1))
       this.logger.info({ projection, generation: 1 }, 'projection initialised')
     } catch {
       // Another projector initialised it at the same moment.
@@ -161,14 +167,15 @@ export class Generations {
     if (entry === null || current !== from) {
       throw new Error(`projection ${projection} moved to generation ${current} during the rebuild`)
     }
-    await this.meta.update(metaKeys.active(projection), pointer(to), entry.revision)
+    await this.meta.update(metaKeys.active(projection), pointer(projection, to), entry.revision)
   }
 
-  /** Removes a generation: its consumer, its buckets, its position. */
+  /** Removes a generation, of whatever shape: its consumer, its buckets, its position. */
   async drop(projection: ProjectionName, generation: number): Promise<void> {
     const { stream, readModels } = projections[projection]
     await this.jsm.consumers.delete(stream, consumerName(projection, generation)).catch(ignoreNotFound)
-    for (const readModel of readModels) {
+    const everyShape = new Set([...readModels, ...Object.values(olderShapes[projection]).flat()])
+    for (const readModel of everyShape) {
       await this.jsm.streams.delete(`KV_${bucketName(readModel, generation)}`).catch(ignoreNotFound)
     }
     await this.meta.delete(metaKeys.position(projection, generation))
@@ -183,8 +190,13 @@ export class Generations {
   }
 }
 
-const pointer = (generation: number) =>
-  JSON.stringify({ generation, since: new Date().toISOString() } satisfies ActiveGeneration)
+/** A pointer to a generation built by this code, so of the current shape. */
+const pointer = (projection: ProjectionName, generation: number) =>
+  JSON.stringify({
+    generation,
+    since: new Date().toISOString(),
+    shape: projections[projection].shape,
+  } satisfies ActiveGeneration)
 
 const ignoreNotFound = (error: unknown) => {
   if (error instanceof JetStreamApiError && error.status === 404) return

@@ -4,29 +4,27 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { loadProjectorConfig } from './config.ts'
 import { Generations } from './generations.ts'
 import { projectionsWith } from './projections/catalog.ts'
-import { ProjectionRunner } from './runner.ts'
+import { startProjector } from './start-projector.ts'
 
 await runService(async () => {
   const config = loadProjectorConfig()
   const logger = createLogger('projector', config.LOG_LEVEL)
   const nc = await connectNats(natsUrlOf(config), 'projector', logger)
+  const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, config.STREAM_REPLICAS, logger)
-  const generations = await Generations.open(jetstream(nc), jsm, config.STREAM_REPLICAS, logger)
-  const catalog = projectionsWith({ notePageSize: config.NOTE_LIST_PAGE_SIZE })
-  const runners = projectionNames.map(
-    (name) =>
-      new ProjectionRunner(catalog[name], generations, logger, {
-        batchSize: config.PROJECTOR_BATCH_SIZE,
-      }),
+  const generations = await Generations.open(js, jsm, config.STREAM_REPLICAS, logger)
+  const projector = await startProjector(
+    { js, jsm, generations, logger },
+    projectionsWith({ notePageSize: config.NOTE_LIST_PAGE_SIZE }),
+    { batchSize: config.PROJECTOR_BATCH_SIZE },
   )
-  await Promise.all(runners.map((runner) => runner.start()))
   logger.info({ projections: projectionNames }, 'projecting')
   return {
     logger,
     service: {
       close: async () => {
-        await Promise.all(runners.map((runner) => runner.stop()))
+        await projector.stop()
         await nc.drain()
       },
     },

@@ -75,6 +75,7 @@ export {
   bucketName,
   consumerName,
   type LegacyNoteIndex,
+  type LegacyReadModelName,
   metaBucket,
   metaKeys,
   type NoteListDirectory,
@@ -83,6 +84,7 @@ export {
   NotePageId,
   type NoteRecord,
   noteListKeys,
+  olderShapes,
   type ParkedEvent,
   type ParkedWrite,
   type ProjectionName,
@@ -92,6 +94,7 @@ export {
   projectionNames,
   projections,
   type ReadModelName,
+  readModelsOfShape,
   shapeOf,
   type UserRecord,
 } from './read-models.ts'

@@ -22,7 +22,11 @@ export type ReadModelName = (typeof projections)[ProjectionName]['readModels'][n
 export const projectionNames = Object.keys(projections) as ProjectionName[]
 
 /** The bucket holding one generation of a read model, e.g. `notes-g3`. */
-export const bucketName = (readModel: ReadModelName, generation: number) => `${readModel}-g${generation}`
+export const bucketName = (readModel: ReadModelName | LegacyReadModelName, generation: number) =>
+  `${readModel}-g${generation}`
+
+/** Read models of older shapes (see `olderShapes`). */
+export type LegacyReadModelName = 'note-index'
 
 /** The durable consumer that feeds one generation of a projection. */
 export const consumerName = (projection: ProjectionName, generation: number) =>
@@ -58,6 +62,26 @@ export type ActiveGeneration = { generation: number; since: string; shape?: numb
 
 /** The shape of a live generation's read models, from its pointer. */
 export const shapeOf = (active: ActiveGeneration) => active.shape ?? 1
+
+/**
+ * The read models of each projection in the shapes before the current one, by shape: a generation of an older
+ * shape has these buckets instead (the query-service reads them until the upgrade rebuild switches over).
+ */
+export const olderShapes: Readonly<
+  Record<ProjectionName, Readonly<Record<number, readonly (ReadModelName | LegacyReadModelName)[]>>>
+> = {
+  notes: { 1: ['notes', 'note-index'] },
+  users: {},
+}
+
+/** The read models of a generation of the given shape. */
+export const readModelsOfShape = (
+  projection: ProjectionName,
+  shape: number,
+): readonly (ReadModelName | LegacyReadModelName)[] =>
+  shape === projections[projection].shape
+    ? projections[projection].readModels
+    : (olderShapes[projection][shape] ?? [])
 
 /** `position.<projection>.g<n>`: every event up to `seq` is in that generation's read models. */
 export type ProjectionPosition = {

@@ -1,7 +1,11 @@
 import { buildCommandApp, openCommandContext } from '@jetnotes/command-service'
-import { Generations, type ProjectionOptions, ProjectionRunner, projectionsWith } from '@jetnotes/projector'
+import {
+  Generations,
+  type ProjectionOptions,
+  projectionsWith,
+  startProjector as startProjections,
+} from '@jetnotes/projector'
 import { buildQueryApp, openQueryContext } from '@jetnotes/query-service'
-import { projectionNames } from '@jetnotes/schemas'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import type { FastifyInstance } from 'fastify'
@@ -16,18 +20,18 @@ const listen = async (app: FastifyInstance) => {
   return httpClient(`http://127.0.0.1:${address.port}`)
 }
 
-/** The projector, in process: one runner per projection, stoppable and restartable. */
+/** The projector, in process, as its main runs it (an upgrade rebuild first, if needed): stoppable and restartable. */
 const startProjector = async (url: string, logger: Logger, options: Partial<ProjectionOptions>) => {
   const nc = await connect({ servers: url, name: 'test-projector' })
-  const generations = await Generations.open(jetstream(nc), await jetstreamManager(nc), 1, logger)
-  const catalog = projectionsWith(options)
-  const runners = projectionNames.map((name) => new ProjectionRunner(catalog[name], generations, logger))
-  await Promise.all(runners.map((runner) => runner.start()))
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
+  const generations = await Generations.open(js, jsm, 1, logger)
+  const projector = await startProjections({ js, jsm, generations, logger }, projectionsWith(options))
   return {
     nc,
     generations,
     stop: async () => {
-      await Promise.all(runners.map((runner) => runner.stop()))
+      await projector.stop()
       await nc.close()
     },
   }
