@@ -2,6 +2,7 @@ import type { ParkedEvent } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
+import { markPosition } from './position-marker.ts'
 import { PoisonMessageError, type Projection } from './projections/projection.ts'
 import { ViewStore, type Views } from './view-store.ts'
 
@@ -102,6 +103,7 @@ export class ProjectionRunner {
       if (poison !== undefined) parked.push(poison)
     }
     await views.flush()
+    await markPosition(this.generations, this.projection.name, generation, batch.at(-1)?.seq ?? 0)
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const message of batch) message.ack()
     const last = batch.at(-1)

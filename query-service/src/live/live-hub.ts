@@ -1,4 +1,4 @@
-import type { UserDirectory } from '@jetnotes/platform'
+import { FollowedStreamHead, type UserDirectory } from '@jetnotes/platform'
 import { aggregateIdOf, type NoteEvent, noteAggregate, parseCommit } from '@jetnotes/schemas'
 import {
   type ConsumerMessages,
@@ -55,6 +55,8 @@ export class LiveHub {
   #messages: ConsumerMessages | undefined
   #replays = 0
   readonly #waitingReplays: (() => void)[] = []
+  /** The NOTES stream's last sequence as the hub has seen it (what the notes views' lag is measured by). */
+  readonly head = new FollowedStreamHead(stream)
 
   constructor(
     private readonly js: JetStreamClient,
@@ -80,7 +82,9 @@ export class LiveHub {
 
   /** Starts following the log; resolves once the start-up history is read. */
   async start(): Promise<void> {
+    const asked = Date.now()
     const { state } = await this.jsm.streams.info(stream)
+    this.head.advance(state.last_seq, asked)
     const first = Math.max(1, state.last_seq - this.options.prefillMessages + 1)
     this.#historyFloor = { seq: first - 1, index: Number.MAX_SAFE_INTEGER }
     this.#position = this.#historyFloor
@@ -94,6 +98,7 @@ export class LiveHub {
       if (state.last_seq < first) caughtUp()
       void (async () => {
         for await (const message of messages) {
+          this.head.observe(message)
           await this.#process(message.seq, message.subject, () => message.json<unknown>())
           if (message.seq >= state.last_seq) caughtUp()
         }
