@@ -1,29 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { randomCommands, registerUser, startSystem } from '@jetnotes/testing'
+import { randomCommands, registerUser, startProjectorProcess, startSystem } from '@jetnotes/testing'
 import { describe, expect, it } from 'vitest'
 import { caughtUp, expectViewsEqualFold, generationsOf } from './views.ts'
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-
-/** The projector as `npm start` runs it: its own process, which this test kills without warning. */
-const startProjectorProcess = (natsUrl: string) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'projector/src/main.ts'], {
-    cwd: repoRoot,
-    // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks.
-    env: { ...process.env, NATS_URL: natsUrl, LOG_LEVEL: 'error', PROJECTOR_BATCH_SIZE: '4' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  )
-  return { child, exited }
-}
-
-const kill = async ({ child, exited }: { child: ChildProcess; exited: Promise<unknown> }) => {
-  child.kill('SIGKILL')
-  return exited
-}
+/** The projector in its own process, which this test kills without warning. */
+const startProjector = (natsUrl: string) =>
+  // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks.
+  startProjectorProcess(natsUrl, { PROJECTOR_BATCH_SIZE: '4' })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -34,7 +16,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
     const users = []
     for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Crash user ${i}`))
     const generations = await generationsOf(system)
-    let projector = startProjectorProcess(system.nats.url)
+    let projector = startProjector(system.nats.url)
 
     const writes = randomCommands({ api: system.commands, users, steps: 800, seed: 4242 })
     try {
@@ -48,9 +30,9 @@ describe('a projector killed with SIGKILL while events stream in', () => {
           generation === undefined ? 0 : ((await generations.position('notes', generation))?.seq ?? 0)
         if (position > (kills.at(-1) ?? 0)) {
           await sleep(Math.floor(Math.random() * 40))
-          expect(await kill(projector)).toBe('SIGKILL')
+          expect(await projector.kill()).toBe('SIGKILL')
           kills.push(position)
-          projector = startProjectorProcess(system.nats.url)
+          projector = startProjector(system.nats.url)
         }
         await sleep(20)
       }
@@ -61,7 +43,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
       const sizes = await expectViewsEqualFold(system)
       expect(sizes.notes).toBeGreaterThan(50)
     } finally {
-      await kill(projector)
+      await projector.kill()
       await writes.catch(() => {})
     }
   })

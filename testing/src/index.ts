@@ -14,6 +14,7 @@ export {
   type NatsServerOptions,
   startNatsServer,
 } from './nats-server.ts'
+export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
 export { randomCommands, seededRandom } from './workload.ts'

@@ -47,6 +47,8 @@ export type SystemOptions = {
   liveClientQueue?: number
   liveHistoryBytes?: number
   heartbeatMs?: number
+  /** The query-service's /readyz fails while a projection is more events than this behind its stream. */
+  readyMaxLag?: number
 }
 
 export const startSystem = async (options: SystemOptions = {}) => {
@@ -73,7 +75,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     logger,
   )
   const queryApp = await buildQueryApp(queryContext, logger, {
-    readyMaxLag: 10_000,
+    readyMaxLag: options.readyMaxLag ?? 10_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     live: { retryMs: 2_000, maxQueuedEvents: options.liveClientQueue ?? 1_000 },
   })
