@@ -17,7 +17,7 @@ export {
   UnauthorizedError,
 } from './http/errors.ts'
 export { etagOf } from './http/etag.ts'
-export { type ReadinessCheck, registerHealth } from './http/health.ts'
+export { type Readiness, type ReadinessCheck, registerHealth } from './http/health.ts'
 export {
   type Problem,
   ProblemSchema,

@@ -5,7 +5,7 @@ import { ProblemSchema, problem, sendProblem } from './problem-details.ts'
 /** What a probe found: whether its dependency is usable, and figures worth showing under `details.<name>`. */
 export type Readiness = { ready: boolean; details: Record<string, unknown> }
 
-/** A readiness check: a name and a probe that resolves true (or a ready `Readiness`) when that dependency is usable. */
+/** A readiness check: a name, and a probe that says whether that dependency is usable (and may say what it measured). */
 export type ReadinessCheck = { name: string; probe: () => Promise<boolean | Readiness> | boolean | Readiness }
 
 const Checks = z.record(z.string(), z.boolean()).describe('Each check, true when it passed')
