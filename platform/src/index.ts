@@ -28,7 +28,7 @@ export {
   UnauthorizedError,
 } from './http/errors.ts'
 export { etagOf } from './http/etag.ts'
-export { type ReadinessCheck, registerHealth } from './http/health.ts'
+export { type Readiness, type ReadinessCheck, registerHealth } from './http/health.ts'
 export {
   type Problem,
   ProblemSchema,
@@ -43,5 +43,6 @@ export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { connectNats } from './nats/connection.ts'
 export { isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
+export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'
 export { ensureEventLogStreams } from './nats/streams.ts'
 export { type RunningService, runService } from './service.ts'

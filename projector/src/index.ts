@@ -1,5 +1,6 @@
 /** @jetnotes/projector: the read-model folds and the machinery to run and rebuild them. */
 export { Generations } from './generations.ts'
+export { markPosition } from './position-marker.ts'
 export { type ProjectionOptions, projectionCatalog, projectionsWith } from './projections/catalog.ts'
 export { affectedUsers, evolveNoteRecord, summaryFor } from './projections/notes/evolve.ts'
 export {

@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
+import { markPosition } from './position-marker.ts'
 import type { Projection } from './projections/projection.ts'
 import { foldMessage, park, parkWrite } from './runner.ts'
 import { ViewStore } from './view-store.ts'
@@ -93,6 +94,7 @@ export const rebuildProjection = async (
         at: new Date().toISOString(),
       })
     }
+    await markPosition(generations, projection.name, to, lastSeq)
     signal?.throwIfAborted()
 
     await generations.createConsumer(projection.name, to, lastSeq + 1)

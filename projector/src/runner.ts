@@ -3,6 +3,7 @@ import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schema
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
+import { markPosition } from './position-marker.ts'
 import { PoisonMessageError, type Projection } from './projections/projection.ts'
 import { ViewStore, type Views } from './view-store.ts'
 
@@ -103,6 +104,7 @@ export class ProjectionRunner {
     const last = batch.at(-1)
     if (last === undefined) return
     const failedWrites = await views.flush()
+    await markPosition(this.generations, this.projection.name, generation, last.seq)
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const failure of failedWrites) {
       await parkWrite(this.generations, this.logger, {

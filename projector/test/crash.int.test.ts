@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import {
   caughtUp,
   createManyNotes,
@@ -7,37 +5,16 @@ import {
   generationsOf,
   randomCommands,
   registerUser,
+  startProjectorProcess,
   startSystem,
 } from '@jetnotes/testing'
 import { describe, expect, it } from 'vitest'
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-
-/** The projector as `npm start` runs it: its own process, which this test kills without warning. */
-const startProjectorProcess = (natsUrl: string) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'projector/src/main.ts'], {
-    cwd: repoRoot,
-    // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks. Tiny pages: every
-    // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
-    env: {
-      ...process.env,
-      NATS_URL: natsUrl,
-      LOG_LEVEL: 'error',
-      PROJECTOR_BATCH_SIZE: '4',
-      NOTE_LIST_PAGE_SIZE: String(pageSize),
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  )
-  return { child, exited }
-}
-
-const kill = async ({ child, exited }: { child: ChildProcess; exited: Promise<unknown> }) => {
-  child.kill('SIGKILL')
-  return exited
-}
+/** The projector in its own process, which this test kills without warning. */
+const startProjector = (natsUrl: string) =>
+  // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks. Tiny pages: every
+  // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
+  startProjectorProcess(natsUrl, { PROJECTOR_BATCH_SIZE: '4', NOTE_LIST_PAGE_SIZE: String(pageSize) })
 
 const pageSize = 3
 
@@ -52,7 +29,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
     const users = []
     for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Crash user ${i}`))
     const generations = await generationsOf(system)
-    let projector = startProjectorProcess(system.nats.url)
+    let projector = startProjector(system.nats.url)
 
     // Two users with long lists (hundreds of tiny pages), whose notes the random commands then change, share,
     // unshare and delete while the projector is killed.
@@ -72,9 +49,9 @@ describe('a projector killed with SIGKILL while events stream in', () => {
           generation === undefined ? 0 : ((await generations.position('notes', generation))?.seq ?? 0)
         if (position > (kills.at(-1) ?? 0)) {
           await sleep(Math.floor(Math.random() * 40))
-          expect(await kill(projector)).toBe('SIGKILL')
+          expect(await projector.kill()).toBe('SIGKILL')
           kills.push(position)
-          projector = startProjectorProcess(system.nats.url)
+          projector = startProjector(system.nats.url)
         }
         await sleep(20)
       }
@@ -86,7 +63,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
       expect(sizes.notes).toBeGreaterThan(2_000)
       expect(sizes.pages).toBeGreaterThan(600)
     } finally {
-      await kill(projector)
+      await projector.kill()
       await writes.catch(() => {})
     }
   })

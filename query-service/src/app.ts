@@ -1,6 +1,6 @@
 import { fastifySSE } from '@fastify/sse'
 import { createHttpApp, registerHealth } from '@jetnotes/platform'
-import { projectionNames } from '@jetnotes/schemas'
+import { type ProjectionName, projectionNames } from '@jetnotes/schemas'
 import type { FastifyBaseLogger } from 'fastify'
 import type { QueryContext } from './context.ts'
 import { historyRoutes } from './history/routes.ts'
@@ -15,6 +15,21 @@ export type QueryAppOptions = {
   corsOrigins?: string
 }
 
+/**
+ * Where a projection stands, for /readyz: its live generation, the position the projector applied (what fresh
+ * reads see) and the caches' position (what other reads see), the stream's last sequence, and the lag.
+ */
+const standingOf = ({ readModels }: QueryContext, projection: ProjectionName) => {
+  const { position, streamSeq, lag } = readModels.standing(projection, { fresh: true })
+  return {
+    generation: readModels.view().generations[projection],
+    position,
+    cachedPosition: readModels.standing(projection).position,
+    streamSeq,
+    lag,
+  }
+}
+
 /** The query-service as a Fastify app (what tests drive); `server.ts` is what listens. */
 export const buildQueryApp = async (
   context: QueryContext,
@@ -24,7 +39,9 @@ export const buildQueryApp = async (
   const app = await createHttpApp({
     title: 'jetnotes query-service',
     description:
-      'Reads: notes and users from the KV read models, audit history and past versions from the event log itself.',
+      'Reads: notes and users from the KV read models, audit history and past versions from the event log itself. ' +
+      'Every read of a read model answers with `Projection-Position` (the last stream sequence the views it read ' +
+      'hold) and `Projection-Lag` (how many events the stream, as this process sees it now, is ahead of them).',
     logger,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   })
@@ -40,11 +57,17 @@ export const buildQueryApp = async (
     },
     {
       name: 'projection-lag',
-      probe: () =>
-        projectionNames.every((projection) => {
-          const position = context.readModels.position(projection)
-          return position === undefined || position.streamSeq - position.seq <= options.readyMaxLag
-        }),
+      probe: async () => {
+        // A stream the process has not heard from for a second is asked (readiness only, never per read).
+        await context.heads.confirm(1_000)
+        const standings = projectionNames.map(
+          (projection) => [projection, standingOf(context, projection)] as const,
+        )
+        return {
+          ready: standings.every(([, { lag }]) => lag <= options.readyMaxLag),
+          details: Object.fromEntries(standings),
+        }
+      },
     },
   ])
   noteRoutes(app, context)

@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import { LiveHub, type LiveHubOptions } from './live/live-hub.ts'
 import { ReadModels } from './read-models/read-models.ts'
+import { StreamHeads } from './read-models/stream-heads.ts'
 
 /** Everything the query routes use, wired to one NATS connection. */
 export type QueryContext = {
@@ -11,6 +12,8 @@ export type QueryContext = {
   jsm: JetStreamManager
   directory: UserDirectory
   readModels: ReadModels
+  /** The end of each stream the views fold, as this process follows it. */
+  heads: StreamHeads
   hub: LiveHub
   logger: Logger
   /** Longest a read with a Consistency-Token waits for the views (ms). */
@@ -36,20 +39,28 @@ export const openQueryContext = async (
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, options.replicas, logger)
   const directory = new UserDirectory(js, jsm, logger)
-  const readModels = new ReadModels(js, logger, { cacheBytesPerBucket: options.viewCacheBytes })
+  // The hub reads the views only once started, after the read models are.
+  const hub: LiveHub = new LiveHub(js, jsm, directory, () => readModels.view().notes, logger, options.live)
+  // The lag of the views is measured against the streams as the hub and the directory follow them.
+  const heads = new StreamHeads(jsm, [hub.head, directory.head], logger)
+  const readModels: ReadModels = new ReadModels(js, heads, logger, {
+    cacheBytesPerBucket: options.viewCacheBytes,
+  })
   await Promise.all([directory.start(), readModels.start()])
-  const hub = new LiveHub(js, jsm, directory, () => readModels.view().notes, logger, options.live)
   await hub.start()
+  heads.start()
   return {
     nc,
     jsm,
     directory,
     readModels,
+    heads,
     hub,
     logger,
     consistencyTimeoutMs: options.consistencyTimeoutMs,
     listScanLimit: options.listScanLimit,
     close: () => {
+      heads.stop()
       hub.stop()
       readModels.stop()
       directory.stop()

@@ -191,9 +191,17 @@ describe('consistency', () => {
 
 describe('the service', () => {
   it('is ready, and describes its API at /docs', async () => {
+    const standing = {
+      generation: 1,
+      position: expect.any(Number),
+      cachedPosition: expect.any(Number),
+      streamSeq: expect.any(Number),
+      lag: expect.any(Number),
+    }
     expect((await system.queries.get('/readyz')).body).toEqual({
       status: 'ready',
       checks: { nats: true, buckets: true, 'projection-lag': true },
+      details: { 'projection-lag': { notes: standing, users: standing } },
     })
     const docs = await system.queries.get('/docs/json')
     expect(Object.keys(docs.body.paths as object)).toEqual(

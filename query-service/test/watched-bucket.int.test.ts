@@ -1,3 +1,4 @@
+import { type PositionMarker, positionMarkerKey } from '@jetnotes/schemas'
 import { type NatsServerHandle, seededRandom, startNatsServer } from '@jetnotes/testing'
 import { jetstream } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
@@ -145,5 +146,58 @@ describe('a watched read-model bucket', () => {
     // No watch delivers the update any more; the read must reach the bucket to see it.
     expect((await cached.get('a'))?.string()).toBe('2')
     expect(cached.size).toBe(0)
+  })
+})
+
+describe('the position of a watched read-model bucket', () => {
+  const mark = (kv: KV, seq: number) =>
+    kv.put(positionMarkerKey, JSON.stringify({ seq, at: new Date().toISOString() } satisfies PositionMarker))
+
+  it('starts at the marker the bucket holds or at the floor it is given, and only moves forward', async () => {
+    const kv = await new Kvm(jetstream(nc)).create(`WATCHED_${++bucketCount}`, { allow_direct: true })
+    await mark(kv, 5)
+    const fromMarker = new WatchedBucket(kv, 1024 * 1024, logger)
+    await fromMarker.start(3)
+    expect(fromMarker.position).toBe(5)
+    const fromFloor = new WatchedBucket(kv, 1024 * 1024, logger)
+    await fromFloor.start(7)
+    expect(fromFloor.position).toBe(7)
+    await mark(kv, 9)
+    await eventually(async () => expect([fromMarker.position, fromFloor.position]).toEqual([9, 9]))
+    await mark(kv, 4)
+    await kv.put('after', 'x')
+    await eventually(async () => expect((await fromMarker.get('after'))?.string()).toBe('x'))
+    expect(fromMarker.position).toBe(9)
+    fromMarker.stop()
+    expect(fromMarker.position).toBeUndefined()
+    fromFloor.stop()
+  })
+
+  it('holds every entry written before the marker it has reached', async () => {
+    const { kv, cached } = await watchedBucket()
+    const keys = Array.from({ length: 10 }, (_, index) => `k${index}`)
+    for (const key of keys) await kv.put(key, '0')
+    for (const key of keys) await cached.get(key)
+    let writing = true
+    // As the projector does: a batch's entries, then the marker of the batch.
+    const writer = (async () => {
+      for (let batch = 1; batch <= 100; batch++) {
+        await Promise.all(keys.map((key) => kv.put(key, String(batch))))
+        await mark(kv, batch)
+      }
+      writing = false
+    })()
+    let checks = 0
+    while (writing) {
+      const position = cached.position ?? 0
+      for (const key of keys)
+        expect(Number((await cached.get(key))?.string())).toBeGreaterThanOrEqual(position)
+      checks++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await writer
+    expect(checks).toBeGreaterThan(10)
+    await eventually(async () => expect(cached.position).toBe(100))
+    cached.stop()
   })
 })

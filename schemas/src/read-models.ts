@@ -147,3 +147,13 @@ export type ParkedEvent = {
   reason: string
   at: string
 }
+
+/**
+ * The entry the projector puts into every read-model bucket of a generation after writing a batch's entries:
+ * a reader that follows a bucket in order (a KV watch) holds everything up to `seq` once it has seen it. The
+ * `=` keeps the key apart from every id (ids are `[A-Za-z0-9_-]`), so readers of a whole bucket skip this key.
+ */
+export const positionMarkerKey = '=position'
+
+/** The value under `positionMarkerKey`. */
+export type PositionMarker = { seq: number; at: string }

@@ -15,6 +15,7 @@ export {
   startNatsServer,
 } from './nats-server.ts'
 export { type NoteListsContent, noteListsOf } from './note-lists.ts'
+export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
 export { caughtUp, expectViewsEqualFold, generationsOf } from './views.ts'

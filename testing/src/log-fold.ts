@@ -8,6 +8,7 @@ import {
   type NoteSummary,
   newestFirst,
   noteAggregate,
+  positionMarkerKey,
   type UserRecord,
   userAggregate,
 } from '@jetnotes/schemas'
@@ -88,11 +89,15 @@ export const foldUsers = async (js: JetStreamClient) => {
   return users
 }
 
-/** Every entry of a KV bucket, parsed as JSON (keys are listed: fine for a test, never on a request path). */
+/**
+ * Every entry of a KV bucket, parsed as JSON (keys are listed: fine for a test, never on a request path), but
+ * the projector's position marker, which is no view.
+ */
 export const readBucket = async <Value>(js: JetStreamClient, bucket: string) => {
   const kv = await new Kvm(js).open(bucket)
   const entries = new Map<string, Value>()
   for await (const key of await kv.keys()) {
+    if (key === positionMarkerKey) continue
     const entry = await kv.get(key)
     if (entry !== null && entry.operation === 'PUT') entries.set(key, entry.json<Value>())
   }

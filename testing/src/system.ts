@@ -56,6 +56,8 @@ export type SystemOptions = {
   heartbeatMs?: number
   /** Where every service of the system logs (default: nowhere); a test passes one to read what was reported. */
   logger?: Logger
+  /** The query-service's /readyz fails while a projection is more events than this behind its stream. */
+  readyMaxLag?: number
 }
 
 export const startSystem = async (options: SystemOptions = {}) => {
@@ -84,7 +86,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     logger,
   )
   const queryApp = await buildQueryApp(queryContext, logger, {
-    readyMaxLag: 10_000,
+    readyMaxLag: options.readyMaxLag ?? 10_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     live: { retryMs: 2_000, maxQueuedEvents: options.liveClientQueue ?? 1_000 },
   })

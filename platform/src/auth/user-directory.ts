@@ -8,6 +8,7 @@ import {
   reportInvalidMessagesTo,
 } from '../event-log/decode-message.ts'
 import { type Folded, foldSubject } from '../event-log/fold-subject.ts'
+import { FollowedStreamHead } from '../nats/stream-head.ts'
 import { parseToken, sameHash } from './tokens.ts'
 
 /** Whether the account is active and its current token has this hash. */
@@ -26,6 +27,8 @@ export class UserDirectory {
   readonly #listeners = new Set<(userId: string) => void>()
   #feed: ConsumerMessages | undefined
   readonly #report: InvalidMessageReport
+  /** The USERS stream's last sequence as this directory has seen it (what the users views' lag is measured by). */
+  readonly head = new FollowedStreamHead(userAggregate.stream)
 
   constructor(
     private readonly js: JetStreamClient,
@@ -37,7 +40,9 @@ export class UserDirectory {
 
   /** Reads all users from the log and keeps following it. Resolves once it has caught up. */
   async start(): Promise<void> {
+    const asked = Date.now()
     const { state } = await this.jsm.streams.info(userAggregate.stream)
+    this.head.advance(state.last_seq, asked)
     const consumer = await this.js.consumers.get(userAggregate.stream)
     const feed = await consumer.consume()
     this.#feed = feed
@@ -45,6 +50,7 @@ export class UserDirectory {
       if (state.messages === 0) caughtUp()
       void (async () => {
         for await (const message of feed) {
+          this.head.observe(message)
           this.#apply(message)
           if (message.seq >= state.last_seq) caughtUp()
         }

@@ -57,12 +57,19 @@ const titles: Record<string, string> = {
   unprocessable: 'Unprocessable request',
   'precondition-required': 'Precondition required',
   unavailable: 'Service unavailable',
+  'not-ready': 'Not ready',
   internal: 'Internal server error',
 }
 
 export const problemType = (code: string) => `urn:jetnotes:problem:${code}`
 
-const problem = (code: string, status: number, detail?: string, extra?: Partial<Problem>): Problem => ({
+/** A problem document for a code; `extra` adds members (RFC 9457 allows members of a problem type's own). */
+export const problem = (
+  code: string,
+  status: number,
+  detail?: string,
+  extra?: Partial<Problem> & Record<string, unknown>,
+): Problem => ({
   type: problemType(code),
   title: titles[code] ?? code,
   status,

@@ -1,5 +1,6 @@
 import {
   eventsOf,
+  FollowedStreamHead,
   type InvalidMessageReport,
   type LogMessage,
   reportInvalidMessagesTo,
@@ -65,6 +66,8 @@ export class LiveHub {
   /** Invalid messages met by the live path, and by replays from the log (the same message, met again). */
   readonly #report: InvalidMessageReport
   readonly #replayReport: InvalidMessageReport
+  /** The NOTES stream's last sequence as the hub has seen it (what the notes views' lag is measured by). */
+  readonly head = new FollowedStreamHead(stream)
 
   constructor(
     private readonly js: JetStreamClient,
@@ -93,7 +96,9 @@ export class LiveHub {
 
   /** Starts following the log; resolves once the start-up history is read. */
   async start(): Promise<void> {
+    const asked = Date.now()
     const { state } = await this.jsm.streams.info(stream)
+    this.head.advance(state.last_seq, asked)
     const first = Math.max(1, state.last_seq - this.options.prefillMessages + 1)
     this.#historyFloor = { seq: first - 1, index: Number.MAX_SAFE_INTEGER }
     this.#position = this.#historyFloor
@@ -107,6 +112,7 @@ export class LiveHub {
       if (state.last_seq < first) caughtUp()
       void (async () => {
         for await (const message of messages) {
+          this.head.observe(message)
           await this.#process(message)
           if (message.seq >= state.last_seq) caughtUp()
         }

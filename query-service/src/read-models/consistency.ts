@@ -6,8 +6,10 @@ import type { ReadModels, ReadView } from './read-models.ts'
 /**
  * Read-your-writes for the routes of one projection. With a `Consistency-Token` (the header a command returned),
  * the request waits until the views include that write, at most `timeoutMs`, then fails with 503 and
- * Retry-After. Without one, the read is eventually consistent. Either way the response says how far the views
- * are behind the log (`Projection-Lag`, in events, as of the projector's last report) and where they are.
+ * Retry-After. Without one, the read is eventually consistent. Either way the response says where the views it
+ * reads stand (`Projection-Position`) and how many events of the stream they do not hold yet (`Projection-Lag`):
+ * measured against the stream's end as this process sees it now, not as the projector last reported it, so a
+ * stalled projector shows as lag. Cached reads report the cache's own position, fresh ones the buckets'.
  */
 export const consistentReads =
   (readModels: ReadModels, projection: ProjectionName, timeoutMs: number) =>
@@ -25,9 +27,9 @@ export const consistentReads =
         )
       }
     }
-    const position = readModels.position(projection)
-    reply.header('Projection-Position', String(position?.seq ?? 0))
-    reply.header('Projection-Lag', String(Math.max(0, (position?.streamSeq ?? 0) - (position?.seq ?? 0))))
+    const { position, lag } = readModels.standing(projection, { fresh: token !== undefined })
+    reply.header('Projection-Position', String(position))
+    reply.header('Projection-Lag', String(lag))
   }
 
 /** The projection that folds a stream. */

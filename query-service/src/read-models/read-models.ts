@@ -12,6 +12,7 @@ import {
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
+import type { StreamHeads } from './stream-heads.ts'
 import { type ViewReader, WatchedBucket } from './watched-bucket.ts'
 
 /** The read models of the live generations, as one request sees them from start to end. */
@@ -22,6 +23,16 @@ export type ReadView = Readonly<Record<ReadModelName, ViewReader>> & {
 export type ReadModelsOptions = {
   /** Memory for the cache of each read-model bucket, in bytes; 0 reads every entry from its bucket. */
   cacheBytesPerBucket: number
+}
+
+/** Where the views a request reads stand against their stream, now. */
+export type ViewStanding = {
+  /** Every event up to this stream sequence is in the views read. */
+  position: number
+  /** The stream's last sequence, as this process last saw it. */
+  streamSeq: number
+  /** Events in the stream that the views do not hold yet: `streamSeq - position`, or 0. */
+  lag: number
 }
 
 type Waiter = { projection: ProjectionName; seq: number; resolve: (reached: boolean) => void }
@@ -45,9 +56,11 @@ export class ReadModels {
   /** The views handed to requests, built once per change of generation or cache (every read asks for one). */
   #views: { cached?: ReadView; fresh?: ReadView } = {}
   #stopWatching: (() => void) | undefined
+  #meta: KV | undefined
 
   constructor(
     private readonly js: JetStreamClient,
+    private readonly heads: Pick<StreamHeads, 'read'>,
     private readonly logger: Logger,
     private readonly options: ReadModelsOptions = { cacheBytesPerBucket: 0 },
   ) {}
@@ -65,6 +78,7 @@ export class ReadModels {
       )
       if (meta === undefined) await this.#pause(deadline, 'the projections meta bucket')
     }
+    this.#meta = meta
     const watch = await meta.watch({ key: '>' })
     this.#stopWatching = () => watch.stop()
     void (async () => {
@@ -137,6 +151,27 @@ export class ReadModels {
       : this.#positions.get(metaKeys.position(projection, generation))
   }
 
+  /**
+   * How far behind its stream the live generation of a projection is, as a request reads it: `fresh`, the
+   * buckets themselves (where the projector's last report says they are); otherwise the caches, each at the last
+   * position marker its watch delivered (a moment behind the buckets). A projection's read models are read
+   * together, so the oldest of them speaks for all. The stream's end is what this process last saw of it.
+   */
+  standing(projection: ProjectionName, options: { fresh?: boolean } = {}): ViewStanding {
+    const applied = this.position(projection)?.seq ?? 0
+    const generation = this.#active.get(projection)
+    const position =
+      options.fresh || generation === undefined
+        ? applied
+        : Math.min(
+            ...projections[projection].readModels.map(
+              (readModel) => this.#cached.get(bucketName(readModel, generation))?.position ?? applied,
+            ),
+          )
+    const streamSeq = this.heads.read(projections[projection].stream).seq
+    return { position, streamSeq, lag: Math.max(0, streamSeq - position) }
+  }
+
   /** Resolves true once the live generation includes `seq`, or false after `timeoutMs`. */
   waitFor(projection: ProjectionName, seq: number, timeoutMs: number): Promise<boolean> {
     if ((this.position(projection)?.seq ?? 0) >= seq) return Promise.resolve(true)
@@ -170,11 +205,12 @@ export class ReadModels {
     if (this.#active.get(projection) === generation) return
     this.#wanted.set(projection, generation)
     const kvm = new Kvm(this.js)
+    const applied = await this.#reported(projection, generation)
     await Promise.all(
       projections[projection].readModels.map(async (readModel) => {
         const name = bucketName(readModel, generation)
         if (!this.#buckets.has(name)) this.#buckets.set(name, await kvm.open(name, { allow_direct: true }))
-        await this.#startCache(name)
+        await this.#startCache(name, applied)
       }),
     )
     const previous = this.#active.get(projection)
@@ -186,6 +222,14 @@ export class ReadModels {
     if (previous !== undefined) this.#stopCaches(projection, previous)
     this.logger.info({ projection, generation }, 'reading generation')
     this.#wake()
+  }
+
+  /** Where the projector last reported a generation, read now (the meta watch may not have delivered it yet). */
+  async #reported(projection: ProjectionName, generation: number): Promise<number> {
+    const key = metaKeys.position(projection, generation)
+    const entry = await this.#meta?.get(key).catch(() => null)
+    const read = entry?.operation === 'PUT' ? entry.json<ProjectionPosition>().seq : 0
+    return Math.max(read, this.#positions.get(key)?.seq ?? 0)
   }
 
   #wake() {
@@ -200,14 +244,15 @@ export class ReadModels {
     return generation
   }
 
-  async #startCache(name: string) {
+  /** `applied`: where the projector last reported this generation, which the bucket already holds. */
+  async #startCache(name: string, applied = 0) {
     if (this.options.cacheBytesPerBucket === 0 || this.#cached.has(name)) return
     const cached = new WatchedBucket(this.#bucket(name), this.options.cacheBytesPerBucket, this.logger)
     // Registered before its watch starts (until then it reads the bucket), so a concurrent start finds it.
     this.#cached.set(name, cached)
     this.#views = {}
     try {
-      await cached.start()
+      await cached.start(applied)
     } catch (error) {
       this.#cached.delete(name)
       this.#views = {}

@@ -1,3 +1,4 @@
+import { type PositionMarker, positionMarkerKey } from '@jetnotes/schemas'
 import type { KV, KvEntry } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
@@ -18,6 +19,10 @@ type Known = { entry: KvEntry | null; revision: number }
  * Every update after the watch started arrives through it, so a cached entry only ever moves forward:
  * revisions decide between a read and an update that race, and an update for a key being read is kept
  * even though the key was not cached yet. Should the watch end, the cache empties and reads go to the bucket.
+ *
+ * It knows the stream position it reflects: the projector puts a position marker into the bucket after each
+ * batch's entries, and the watch delivers entries in order, so once the marker for `seq` arrives, every entry up
+ * to `seq` has arrived before it. A key not cached is read from the bucket, which is newer still.
  */
 export class WatchedBucket implements ViewReader {
   readonly #known: LRUCache<string, Known>
@@ -26,6 +31,7 @@ export class WatchedBucket implements ViewReader {
   #watching = false
   #stopped = false
   #stop: (() => void) | undefined
+  #position = 0
 
   constructor(
     private readonly bucket: KV,
@@ -39,12 +45,18 @@ export class WatchedBucket implements ViewReader {
     })
   }
 
-  /** Starts the watch; resolves once the server delivers every later update to it. */
-  async start(): Promise<void> {
+  /**
+   * Starts the watch; resolves once the server delivers every later update to it. `floor` is a position the
+   * bucket is known to hold already (the projector's last report), for a bucket with no marker yet.
+   */
+  async start(floor = 0): Promise<void> {
+    // Read before the watch starts: the bucket holds everything up to this marker when the watch takes over.
+    const marker = markedSeq(await this.bucket.get(positionMarkerKey))
     const watch = await this.bucket.watch({ include: 'updates' })
     // Stopped while the watch was being set up (a generation switched meanwhile): nothing to follow.
     if (this.#stopped) return watch.stop()
     this.#stop = () => watch.stop()
+    this.#position = Math.max(this.#position, floor, marker ?? 0)
     this.#watching = true
     void (async () => {
       for await (const entry of watch) this.#update(entry)
@@ -82,12 +94,24 @@ export class WatchedBucket implements ViewReader {
     }
   }
 
+  /**
+   * The last stream sequence whose changes this cache holds (reads may be newer, never older); `undefined` while
+   * it is not watching, as reads then go to the bucket itself.
+   */
+  get position(): number | undefined {
+    return this.#watching ? this.#position : undefined
+  }
+
   /** Cached entries, for tests and metrics. */
   get size(): number {
     return this.#known.size
   }
 
   #update(entry: KvEntry) {
+    if (entry.key === positionMarkerKey) {
+      this.#position = Math.max(this.#position, markedSeq(entry) ?? 0)
+      return
+    }
     // Keys nobody reads are not worth memory; a key being read needs the update, or its read could cache an
     // older value that no later update would correct.
     if (this.#known.has(entry.key) || this.#reading.has(entry.key)) {
@@ -98,5 +122,16 @@ export class WatchedBucket implements ViewReader {
   #remember(key: string, known: Known) {
     const current = this.#known.peek(key)
     if (current === undefined || current.revision < known.revision) this.#known.set(key, known)
+  }
+}
+
+/** The position a marker entry names; `undefined` when there is none (or it is not a marker). */
+const markedSeq = (entry: KvEntry | null): number | undefined => {
+  if (entry?.operation !== 'PUT') return undefined
+  try {
+    const { seq } = entry.json<Partial<PositionMarker>>()
+    return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined
+  } catch {
+    return undefined
   }
 }
