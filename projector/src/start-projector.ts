@@ -41,12 +41,21 @@ const upgrade = async (deps: ProjectorDeps, projection: Projection) => {
     'the live generation has an older shape: rebuilding it; reads go on from the old one until the switch',
   )
   let reported = 0
-  const result = await rebuildProjection(deps, projection, {
-    onProgress: (progress) => {
-      if (performance.now() - reported < 2_000 && progress.phase !== 'switch') return
-      reported = performance.now()
-      logger.info({ projection: projection.name, ...progress }, 'upgrade rebuild')
-    },
+  // Folding goes on as soon as the pointer switches; the old generation is removed after the grace period.
+  await new Promise<void>((switched, failed) => {
+    rebuildProjection(deps, projection, {
+      onProgress: (progress) => {
+        if (progress.phase === 'cleanup') switched()
+        if (performance.now() - reported < 2_000 && progress.phase !== 'switch') return
+        reported = performance.now()
+        logger.info({ projection: projection.name, ...progress }, 'upgrade rebuild')
+      },
+    }).then(
+      (result) => logger.info({ projection: projection.name, ...result }, 'upgraded to the current shape'),
+      (error: unknown) => {
+        logger.error({ err: error, projection: projection.name }, 'the upgrade rebuild failed')
+        failed(error)
+      },
+    )
   })
-  logger.info({ projection: projection.name, ...result }, 'upgraded to the current shape')
 }

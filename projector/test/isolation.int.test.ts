@@ -67,5 +67,19 @@ describe('a read-model write that keeps failing for one user', () => {
     const status = await projectionStatus(system.jsm, system.generations)
     expect(status.find((entry) => entry.projection === 'notes')).toMatchObject({ parked: 0, lag: 0 })
     expect(status.find((entry) => entry.projection === 'notes')?.parkedWrites).toBeGreaterThan(0)
+    // /readyz reports it, and stays ready: everything else is served.
+    await expect
+      .poll(async () => {
+        const ready = await system.queries.get('/readyz')
+        return [
+          ready.status,
+          (ready.body.details as { parked: { notes: { writes: number } } }).parked.notes.writes,
+        ]
+      })
+      .toEqual([200, expect.any(Number)])
+    const ready = await system.queries.get('/readyz')
+    expect(
+      (ready.body.details as { parked: { notes: { writes: number } } }).parked.notes.writes,
+    ).toBeGreaterThan(0)
   })
 })

@@ -69,6 +69,11 @@ export const buildQueryApp = async (
         }
       },
     },
+    {
+      // Reported, never failing: a parked entry leaves some views behind, but everything else is served.
+      name: 'parked',
+      probe: () => ({ ready: true, details: context.parked.counts() }),
+    },
   ])
   noteRoutes(app, context)
   historyRoutes(app, context)

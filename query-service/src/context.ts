@@ -3,6 +3,7 @@ import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import { LiveHub, type LiveHubOptions } from './live/live-hub.ts'
+import { ParkedEntries } from './read-models/parked-entries.ts'
 import { ReadModels } from './read-models/read-models.ts'
 import { StreamHeads } from './read-models/stream-heads.ts'
 
@@ -12,6 +13,8 @@ export type QueryContext = {
   jsm: JetStreamManager
   directory: UserDirectory
   readModels: ReadModels
+  /** What the projector parked (events that failed validation, writes that kept failing), for /readyz. */
+  parked: ParkedEntries
   /** The end of each stream the views fold, as this process follows it. */
   heads: StreamHeads
   hub: LiveHub
@@ -47,6 +50,9 @@ export const openQueryContext = async (
     cacheBytesPerBucket: options.viewCacheBytes,
   })
   await Promise.all([directory.start(), readModels.start()])
+  // The projector creates the parked bucket with the meta bucket, which the read models waited for.
+  const parked = new ParkedEntries(js, logger)
+  await parked.start()
   await hub.start()
   heads.start()
   return {
@@ -54,6 +60,7 @@ export const openQueryContext = async (
     jsm,
     directory,
     readModels,
+    parked,
     heads,
     hub,
     logger,
@@ -61,6 +68,7 @@ export const openQueryContext = async (
     listScanLimit: options.listScanLimit,
     close: () => {
       heads.stop()
+      parked.stop()
       hub.stop()
       readModels.stop()
       directory.stop()

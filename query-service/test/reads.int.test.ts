@@ -200,8 +200,11 @@ describe('the service', () => {
     }
     expect((await system.queries.get('/readyz')).body).toEqual({
       status: 'ready',
-      checks: { nats: true, buckets: true, 'projection-lag': true },
-      details: { 'projection-lag': { notes: standing, users: standing } },
+      checks: { nats: true, buckets: true, 'projection-lag': true, parked: true },
+      details: {
+        'projection-lag': { notes: standing, users: standing },
+        parked: { notes: { events: 0, writes: 0 }, users: { events: 0, writes: 0 } },
+      },
     })
     const docs = await system.queries.get('/docs/json')
     expect(Object.keys(docs.body.paths as object)).toEqual(

@@ -8,10 +8,13 @@ import {
   projectionNames,
   projections,
   type ReadModelName,
+  readModelsOfShape,
+  shapeOf,
 } from '@jetnotes/schemas'
 import type { JetStreamClient } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
+import { legacyNoteLists } from './legacy-note-index.ts'
 import type { StreamHeads } from './stream-heads.ts'
 import { type ViewReader, WatchedBucket } from './watched-bucket.ts'
 
@@ -47,6 +50,8 @@ type Waiter = { projection: ProjectionName; seq: number; resolve: (reached: bool
  */
 export class ReadModels {
   readonly #active = new Map<ProjectionName, number>()
+  /** The shape of each generation's read models (`<projection>.g<n>`), from its pointer. */
+  readonly #shapes = new Map<string, number>()
   /** The newest generation the pointer has named, which may still be opening. */
   readonly #wanted = new Map<ProjectionName, number>()
   readonly #positions = new Map<string, ProjectionPosition>()
@@ -90,8 +95,7 @@ export class ReadModels {
     for (const projection of projectionNames) {
       while (!this.#active.has(projection)) {
         const entry = await meta.get(metaKeys.active(projection))
-        if (entry?.operation === 'PUT')
-          await this.#activate(projection, entry.json<ActiveGeneration>().generation)
+        if (entry?.operation === 'PUT') await this.#activate(projection, entry.json<ActiveGeneration>())
         else await this.#pause(deadline, `a live generation of the ${projection} projection`)
       }
     }
@@ -124,11 +128,25 @@ export class ReadModels {
       projectionNames.flatMap((projection) =>
         projections[projection].readModels.map((readModel) => [
           readModel,
-          this.#reader(bucketName(readModel, generations[projection]), fresh),
+          this.#readerOf(projection, readModel, generations[projection], fresh),
         ]),
       ),
     ) as Record<ReadModelName, ViewReader>
     return Object.freeze({ ...buckets, generations })
+  }
+
+  /** A read model of a generation; of an older shape (an upgrade is under way), through its adapter. */
+  #readerOf(projection: ProjectionName, readModel: ReadModelName, generation: number, fresh: boolean) {
+    const stored = this.#readModelsOf(projection, generation)
+    if (stored.includes(readModel)) return this.#reader(bucketName(readModel, generation), fresh)
+    if (readModel === 'note-lists' && stored.includes('note-index'))
+      return legacyNoteLists(this.#reader(bucketName('note-index', generation), fresh))
+    throw new Error(`generation ${generation} of ${projection} has no ${readModel} read model`)
+  }
+
+  #readModelsOf(projection: ProjectionName, generation: number) {
+    const shape = this.#shapes.get(`${projection}.g${generation}`) ?? projections[projection].shape
+    return readModelsOfShape(projection, shape)
   }
 
   /** Asks the server for each live bucket (readiness): throws when one is missing. */
@@ -136,7 +154,7 @@ export class ReadModels {
     const generations = projectionNames.map((name) => [name, this.#generation(name)] as const)
     await Promise.all(
       generations.flatMap(([projection, generation]) =>
-        projections[projection].readModels.map((readModel) =>
+        this.#readModelsOf(projection, generation).map((readModel) =>
           this.#bucket(bucketName(readModel, generation)).status(),
         ),
       ),
@@ -164,7 +182,7 @@ export class ReadModels {
       options.fresh || generation === undefined
         ? applied
         : Math.min(
-            ...projections[projection].readModels.map(
+            ...this.#readModelsOf(projection, generation).map(
               (readModel) => this.#cached.get(bucketName(readModel, generation))?.position ?? applied,
             ),
           )
@@ -193,7 +211,7 @@ export class ReadModels {
   #record(key: string, value: unknown) {
     const [kind, projection] = key.split('.') as [string, ProjectionName]
     if (kind === 'active') {
-      void this.#activate(projection, (value as ActiveGeneration).generation)
+      void this.#activate(projection, value as ActiveGeneration)
     } else if (kind === 'position') {
       this.#positions.set(key, value as ProjectionPosition)
       this.#wake()
@@ -201,13 +219,15 @@ export class ReadModels {
   }
 
   /** Opens the buckets of a generation, then makes it the one new requests read. */
-  async #activate(projection: ProjectionName, generation: number) {
+  async #activate(projection: ProjectionName, pointer: ActiveGeneration) {
+    const { generation } = pointer
     if (this.#active.get(projection) === generation) return
     this.#wanted.set(projection, generation)
+    this.#shapes.set(`${projection}.g${generation}`, shapeOf(pointer))
     const kvm = new Kvm(this.js)
     const applied = await this.#reported(projection, generation)
     await Promise.all(
-      projections[projection].readModels.map(async (readModel) => {
+      this.#readModelsOf(projection, generation).map(async (readModel) => {
         const name = bucketName(readModel, generation)
         if (!this.#buckets.has(name)) this.#buckets.set(name, await kvm.open(name, { allow_direct: true }))
         await this.#startCache(name, applied)
@@ -265,7 +285,7 @@ export class ReadModels {
   }
 
   #stopCaches(projection: ProjectionName, generation: number) {
-    for (const readModel of projections[projection].readModels) {
+    for (const readModel of this.#readModelsOf(projection, generation)) {
       const name = bucketName(readModel, generation)
       this.#cached.get(name)?.stop()
       this.#cached.delete(name)

@@ -3,8 +3,11 @@ import type { KV, KvEntry } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
 import type { Logger } from 'pino'
 
-/** How a request reads one read model: the bucket itself, or the process's cache of it. */
-export type ViewReader = Pick<KV, 'get'>
+/** What a read of one read-model entry gives: whether it is there, and its value. */
+export type ViewEntry = Pick<KvEntry, 'operation' | 'json'>
+
+/** How a request reads one read model: the bucket itself, the process's cache of it, or an older shape's adapter. */
+export type ViewReader = { get(key: string): Promise<ViewEntry | null> }
 
 /** A key's latest entry as this process knows it; `null` when the bucket has no such key. */
 type Known = { entry: KvEntry | null; revision: number }
