@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { ViewReader } from '../read-models/watched-bucket.ts'
 import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
 import { NoteStates } from './note-states.ts'
+import { RecentEvents } from './recent-events.ts'
 
 /** A live event with its two wire forms: for those who still see the note, and for those who just lost it. */
 export type BroadcastEvent = LiveEvent & { frames: { visible: string; hidden: string } }
@@ -53,8 +54,7 @@ const stream = noteAggregate.stream
  * the log (a temporary ordered consumer, a few at a time).
  */
 export class LiveHub {
-  readonly #history: BroadcastEvent[] = []
-  #historyBytes = 0
+  readonly #history: RecentEvents<BroadcastEvent>
   /** Every event after this position has been seen; those in `#history` are all after `#historyFloor`. */
   #historyFloor: Position = { seq: 0, index: Number.MAX_SAFE_INTEGER }
   #position: Position = { seq: 0, index: Number.MAX_SAFE_INTEGER }
@@ -81,6 +81,10 @@ export class LiveHub {
     this.#report = reportInvalidMessagesTo(logger, 'live-hub')
     this.#replayReport = reportInvalidMessagesTo(logger, 'live-replay')
     this.#states = new NoteStates(jsm, notes, this.#report)
+    this.#history = new RecentEvents(
+      options.historyBytes,
+      (event) => event.frames.visible.length + event.frames.hidden.length,
+    )
   }
 
   /** The position of the last message the hub has processed. */
@@ -186,14 +190,8 @@ export class LiveHub {
   }
 
   #remember(event: BroadcastEvent) {
-    this.#history.push(event)
-    this.#historyBytes += event.frames.visible.length + event.frames.hidden.length
-    while (this.#historyBytes > this.options.historyBytes && this.#history.length > 1) {
-      const dropped = this.#history.shift()
-      if (dropped === undefined) break
-      this.#historyBytes -= dropped.frames.visible.length + dropped.frames.hidden.length
-      this.#historyFloor = dropped.position
-    }
+    const dropped = this.#history.push(event)
+    if (dropped !== undefined) this.#historyFloor = dropped.position
   }
 
   #offer(subscriber: Subscriber, event: BroadcastEvent) {
