@@ -151,6 +151,11 @@ export class Generations {
     return this.js.consumers.get(stream, name)
   }
 
+  /** The last sequence of the projection's stream now. */
+  async lastSeq(projection: ProjectionName): Promise<number> {
+    return (await this.jsm.streams.info(projections[projection].stream)).state.last_seq
+  }
+
   async position(projection: ProjectionName, generation: number): Promise<ProjectionPosition | undefined> {
     const entry = await this.meta.get(metaKeys.position(projection, generation))
     return entry?.operation === 'PUT' ? entry.json<ProjectionPosition>() : undefined

@@ -10,7 +10,7 @@ export {
   type NoteListStore,
 } from './projections/notes/note-list.ts'
 export { defaultNotePageSize } from './projections/notes/projection.ts'
-export { PoisonMessageError, type Projection } from './projections/projection.ts'
+export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'

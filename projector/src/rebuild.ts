@@ -58,7 +58,8 @@ export const rebuildProjection = async (
       const messages = await (await js.consumers.get(projection.stream)).consume({ max_messages: 2048 })
       signal?.addEventListener('abort', () => messages.stop(), { once: true })
       for await (const message of messages) {
-        const poison = await foldMessage(projection, views, message)
+        // Fresh buckets: nothing was folded into them before.
+        const poison = await foldMessage(projection, views, message, { first: true })
         if (poison !== undefined) {
           parked++
           await park(generations, logger, poison)

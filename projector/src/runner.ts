@@ -1,10 +1,10 @@
-import { type LogMessage, reportInvalidMessagesTo } from '@jetnotes/platform'
+import { type InvalidMessage, type LogMessage, reportInvalidMessagesTo } from '@jetnotes/platform'
 import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
 import { markPosition } from './position-marker.ts'
-import { PoisonMessageError, type Projection } from './projections/projection.ts'
+import type { FoldContext, Projection } from './projections/projection.ts'
 import { ViewStore, type Views } from './view-store.ts'
 
 export type RunnerOptions = {
@@ -68,6 +68,9 @@ export class ProjectionRunner {
     while (!this.#stopped && this.#generation === generation) {
       try {
         const views = new ViewStore(await this.generations.openBuckets(this.projection.name, generation))
+        // Anything in the stream now may have been folded by a run that died before acking it; what is
+        // appended later can only be new (one projector runs a projection).
+        const foldedBefore = await this.generations.lastSeq(this.projection.name)
         const consumer = await this.generations.consumerAtAckFloor(this.projection.name, generation)
         const messages = await consumer.consume({ max_messages: this.#batchSize * 2 })
         this.#messages = messages
@@ -75,7 +78,7 @@ export class ProjectionRunner {
         for await (const message of messages) {
           batch.push(message)
           if (message.info.pending === 0 || batch.length >= this.#batchSize) {
-            await this.#process(batch, views, generation)
+            await this.#process(batch, views, generation, foldedBefore)
             batch = []
             backoffMs = 250
           }
@@ -94,12 +97,15 @@ export class ProjectionRunner {
     }
   }
 
-  async #process(batch: JsMsg[], views: ViewStore, generation: number) {
+  async #process(batch: JsMsg[], views: ViewStore, generation: number, foldedBefore: number) {
     const parked: ParkedEvent[] = []
-    await views.prefetch(batch.map((message) => this.projection.entryOf(message.subject)))
-    for (const message of batch) {
-      const poison = await foldMessage(this.projection, views, message)
-      if (poison !== undefined) parked.push(poison)
+    const prepared = batch.map((message) =>
+      this.projection.prepare(message, { first: message.seq > foldedBefore }),
+    )
+    await views.prefetch(prepared.flatMap((fold) => (fold.valid ? fold.reads : [])))
+    for (const fold of prepared) {
+      if (fold.valid) await fold.apply(views)
+      else parked.push(parkedEventOf(this.projection, fold.invalid))
     }
     const last = batch.at(-1)
     if (last === undefined) return
@@ -135,15 +141,19 @@ export const foldMessage = async (
   projection: Projection,
   views: Views,
   message: LogMessage,
+  context: FoldContext,
 ): Promise<ParkedEvent | undefined> => {
-  try {
-    await projection.project(views, message)
-    return undefined
-  } catch (error) {
-    if (!(error instanceof PoisonMessageError)) throw error
-    return { projection: projection.name, ...error.invalid, at: new Date().toISOString() }
-  }
+  const fold = projection.prepare(message, context)
+  if (!fold.valid) return parkedEventOf(projection, fold.invalid)
+  await fold.apply(views)
+  return undefined
 }
+
+const parkedEventOf = (projection: Projection, invalid: InvalidMessage): ParkedEvent => ({
+  projection: projection.name,
+  ...invalid,
+  at: new Date().toISOString(),
+})
 
 /**
  * Reports a poison event as every reader of the log reports an invalid message, and, the projector being the

@@ -7,41 +7,55 @@ import {
 import { type ProjectionName, projections, type ReadModelName, type StreamName } from '@jetnotes/schemas'
 import type { Views } from '../view-store.ts'
 
-/** A message that cannot be folded (it fails validation): parked with its reason, never retried. */
-export class PoisonMessageError extends Error {
-  override name = 'PoisonMessageError'
+/** A read-model entry, by read model and key. */
+export type EntryRef = { readModel: ReadModelName; key: string }
 
-  constructor(readonly invalid: InvalidMessage) {
-    super(invalid.reason)
-  }
+/**
+ * How a message will be folded, once decoded: the entries the fold reads (a batch fetches them all at once,
+ * one round trip), and the fold itself.
+ */
+export type PreparedFold = { valid: true; reads: EntryRef[]; apply: (views: Views) => Promise<void> }
+
+/** What the runner knows of a message beyond the message itself. */
+export type FoldContext = {
+  /**
+   * The message was appended after this fold started: no earlier run can have folded it, so the entries it
+   * creates cannot exist yet (a replay after a crash is never first).
+   */
+  first: boolean
 }
 
 /** A projection as the runner and the rebuild drive it: one message at a time, through a view store. */
 export type Projection = {
   name: ProjectionName
   stream: StreamName
-  /** Folds one message into the read models. Idempotent; throws PoisonMessageError for an invalid message. */
-  project: (views: Views, message: LogMessage) => Promise<void>
-  /** The entry a message will read first, known from its subject alone: a batch fetches them all at once. */
-  entryOf: (subject: string) => { readModel: ReadModelName; key: string }
+  /**
+   * Decodes a message with `decodeMessage`, the one decision every reader of the log shares: a valid one is
+   * prepared for folding (idempotent: a message folded twice changes nothing), an invalid one is returned.
+   */
+  prepare: (
+    message: LogMessage,
+    context: FoldContext,
+  ) => PreparedFold | { valid: false; invalid: InvalidMessage }
 }
 
-/**
- * Declares a projection from the aggregate whose log it reads and its fold of a message's events. Messages are
- * decoded by `decodeMessage`, the one decision every reader of the log shares.
- */
+/** Declares a projection from the aggregate whose log it reads, and what it reads and folds of a message. */
 export const defineProjection = <Event extends { aggregateId: string }>(definition: {
   name: ProjectionName
   aggregate: DecodableAggregate<Event>
-  apply: (views: Views, message: { seq: number; subject: string }, events: Event[]) => Promise<void>
-  entryOf: Projection['entryOf']
+  /** The entries folding these events reads first (fetched with the rest of the batch). */
+  reads: (message: LogMessage, events: Event[], context: FoldContext) => EntryRef[]
+  apply: (views: Views, message: LogMessage, events: Event[], context: FoldContext) => Promise<void>
 }): Projection => ({
   name: definition.name,
   stream: projections[definition.name].stream,
-  entryOf: definition.entryOf,
-  project: async (views, message) => {
+  prepare: (message, context) => {
     const decoded = decodeMessage(definition.aggregate, message)
-    if (!decoded.valid) throw new PoisonMessageError(decoded.invalid)
-    await definition.apply(views, message, decoded.events)
+    if (!decoded.valid) return decoded
+    return {
+      valid: true,
+      reads: definition.reads(message, decoded.events, context),
+      apply: (views) => definition.apply(views, message, decoded.events, context),
+    }
   },
 })

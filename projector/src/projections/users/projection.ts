@@ -6,7 +6,7 @@ import { evolveUserRecord } from './evolve.ts'
 export const usersProjection = defineProjection({
   name: 'users',
   aggregate: userAggregate,
-  entryOf: (subject) => ({ readModel: 'users', key: aggregateIdOf(subject) }),
+  reads: ({ subject }) => [{ readModel: 'users', key: aggregateIdOf(subject) }],
   apply: async (views, { seq, subject }, events) => {
     const userId = aggregateIdOf(subject)
     const record = await views.get<UserRecord>('users', userId)
