@@ -50,6 +50,7 @@ export {
   newestFirst,
   pageIndexFor,
   positionOf,
+  slotOf,
 } from './notes/list-order.ts'
 export {
   type Access,

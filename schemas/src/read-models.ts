@@ -86,7 +86,10 @@ export const readModelsOfShape = (
 /** `position.<projection>.g<n>`: every event up to `seq` is in that generation's read models. */
 export type ProjectionPosition = {
   seq: number
-  /** The stream's last sequence when the projector last reported (`seq` behind it is the lag). */
+  /**
+   * The stream's last sequence as the projector saw it when it reported. Not the lag: a stopped projector
+   * reports nothing, so readers measure lag against the stream's end as they see it now.
+   */
   streamSeq: number
   at: string
 }

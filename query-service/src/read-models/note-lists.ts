@@ -9,6 +9,7 @@ import {
   noteListKeys,
   pageIndexFor,
   positionOf,
+  slotOf,
 } from '@jetnotes/schemas'
 import type { ViewReader } from './watched-bucket.ts'
 
@@ -128,16 +129,11 @@ const relocate = async (
   return page === undefined ? undefined : { id: entry.id, page }
 }
 
-/** The index of the first summary after `position` (binary search; pages are sorted). */
+/** The index of the first summary after `position` (pages are sorted). */
 const firstAfter = (notes: readonly NoteSummary[], position: ListPosition): number => {
-  let low = 0
-  let high = notes.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (listOrder(positionOf(notes[middle] as NoteSummary), position) <= 0) low = middle + 1
-    else high = middle
-  }
-  return low
+  const slot = slotOf(notes, position)
+  const at = notes[slot]
+  return at !== undefined && listOrder(positionOf(at), position) === 0 ? slot + 1 : slot
 }
 
 const value = async <T>(reader: ViewReader, key: string): Promise<T | undefined> => {

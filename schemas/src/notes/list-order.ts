@@ -38,3 +38,15 @@ export const pageIndexFor = (
   }
   return low
 }
+
+/** Where a position is, or would go, in a sorted run of summaries: the first one not before it (binary search). */
+export const slotOf = (notes: readonly NoteSummary[], position: ListPosition): number => {
+  let low = 0
+  let high = notes.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (listOrder(positionOf(notes[middle] as NoteSummary), position) < 0) low = middle + 1
+    else high = middle
+  }
+  return low
+}

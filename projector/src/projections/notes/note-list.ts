@@ -1,12 +1,12 @@
 import {
   type ListPosition,
-  listOrder,
   type NoteListDirectory,
   type NoteListHead,
   type NoteListPage,
   type NoteSummary,
   pageIndexFor,
   positionOf,
+  slotOf,
 } from '@jetnotes/schemas'
 
 /**
@@ -31,18 +31,6 @@ export type ListChange = { noteId: string; position: ListPosition; summary: Note
 
 /** Pages below this many summaries merge with a neighbour, so reading a page of results costs few pages. */
 export const minimumFill = (pageSize: number) => Math.max(1, Math.floor(pageSize / 4))
-
-/** Where a position is, or would go, in a sorted page (binary search). */
-const slotOf = (notes: readonly NoteSummary[], position: ListPosition): number => {
-  let low = 0
-  let high = notes.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (listOrder(positionOf(notes[middle] as NoteSummary), position) < 0) low = middle + 1
-    else high = middle
-  }
-  return low
-}
 
 /** The page's summaries with the change made, the same array when nothing changes, and where it went. */
 export const withChange = (
