@@ -7,7 +7,7 @@ const opened = new WeakMap<Generations, Map<string, Promise<Record<string, KV>>>
 
 /**
  * Puts the position marker into every read-model bucket of a generation. Called once a batch's entries are
- * written (before its messages are acked): a reader that follows a bucket in order, as the query-service's
+ * written: a reader that follows a bucket in order, as the query-service's
  * caches do, then knows it holds everything up to `seq`. Every bucket of the projection gets it, written to by
  * the batch or not, so each reader's position moves on.
  */

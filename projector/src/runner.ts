@@ -2,6 +2,7 @@ import { type InvalidMessage, type LogMessage, reportInvalidMessagesTo } from '@
 import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
+import { arrivedBatches } from './arrived-batches.ts'
 import type { Generations } from './generations.ts'
 import { markPosition } from './position-marker.ts'
 import type { FoldContext, Projection } from './projections/projection.ts'
@@ -74,14 +75,9 @@ export class ProjectionRunner {
         const consumer = await this.generations.consumerAtAckFloor(this.projection.name, generation)
         const messages = await consumer.consume({ max_messages: this.#batchSize * 2 })
         this.#messages = messages
-        let batch: JsMsg[] = []
-        for await (const message of messages) {
-          batch.push(message)
-          if (message.info.pending === 0 || batch.length >= this.#batchSize) {
-            await this.#process(batch, views, generation, foldedBefore)
-            batch = []
-            backoffMs = 250
-          }
+        for await (const batch of arrivedBatches(messages, this.#batchSize)) {
+          await this.#process(batch, views, generation, foldedBefore)
+          backoffMs = 250
         }
         return
       } catch (error) {
@@ -110,7 +106,6 @@ export class ProjectionRunner {
     const last = batch.at(-1)
     if (last === undefined) return
     const failedWrites = await views.flush()
-    await markPosition(this.generations, this.projection.name, generation, last.seq)
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const failure of failedWrites) {
       await parkWrite(this.generations, this.logger, {
@@ -123,12 +118,16 @@ export class ProjectionRunner {
         at: new Date().toISOString(),
       })
     }
+    // Everything below follows the writes and the parking; none of it depends on the others.
     for (const message of batch) message.ack()
-    await this.generations.setPosition(this.projection.name, generation, {
-      seq: last.seq,
-      streamSeq: last.seq + last.info.pending,
-      at: new Date().toISOString(),
-    })
+    await Promise.all([
+      markPosition(this.generations, this.projection.name, generation, last.seq),
+      this.generations.setPosition(this.projection.name, generation, {
+        seq: last.seq,
+        streamSeq: last.seq + last.info.pending,
+        at: new Date().toISOString(),
+      }),
+    ])
   }
 }
 
