@@ -1,4 +1,5 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import type { HttpClient } from './http.ts'
 import type { Sizes } from './sizes.ts'
@@ -9,6 +10,7 @@ export type LoadContext = {
   commands: HttpClient
   queries: HttpClient
   queryUrl: string
+  nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
   logger: Logger

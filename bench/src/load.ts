@@ -28,6 +28,7 @@ const context: LoadContext = {
   commands: httpClient(target.commandUrl, sizes.concurrency),
   queries: httpClient(target.queryUrl, sizes.concurrency),
   queryUrl: target.queryUrl,
+  nc,
   js: jetstream(nc),
   jsm: await jetstreamManager(nc),
   logger: pino({ level: 'warn' }),

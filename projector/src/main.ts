@@ -15,7 +15,7 @@ await runService(async () => {
   await ensureEventLogStreams(jsm, config.STREAM_REPLICAS, logger)
   const generations = await Generations.open(js, jsm, config.STREAM_REPLICAS, logger)
   const projector = await startProjector(
-    { js, jsm, generations, logger },
+    { nc, js, jsm, generations, logger },
     projectionsWith({ notePageSize: config.NOTE_LIST_PAGE_SIZE }),
     { batchSize: config.PROJECTOR_BATCH_SIZE },
   )

@@ -1,10 +1,10 @@
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
-import type { Logger } from 'pino'
-import type { Generations } from './generations.ts'
+import { bucketName } from '@jetnotes/schemas'
+import { bulkWrite } from './bulk-write.ts'
 import { markPosition } from './position-marker.ts'
 import type { Projection } from './projections/projection.ts'
 import { foldMessage, park, parkWrite } from './runner.ts'
-import { ViewStore } from './view-store.ts'
+import type { ProjectorDeps } from './start-projector.ts'
+import { type FailedWrite, ViewStore } from './view-store.ts'
 
 export type RebuildProgress =
   | { phase: 'replay'; seq: number; lastSeq: number }
@@ -39,11 +39,11 @@ export type RebuildOptions = {
  * The old generation keeps serving queries until step 4, so no query sees a half-built or mixed state.
  */
 export const rebuildProjection = async (
-  deps: { js: JetStreamClient; jsm: JetStreamManager; generations: Generations; logger: Logger },
+  deps: ProjectorDeps,
   projection: Projection,
   { graceMs = 5_000, onProgress, signal }: RebuildOptions = {},
 ): Promise<RebuildResult> => {
-  const { js, jsm, generations, logger } = deps
+  const { nc, js, jsm, generations, logger } = deps
   const started = performance.now()
   const from = await generations.ensureActive(projection.name)
   const to = from + 1
@@ -66,7 +66,8 @@ export const rebuildProjection = async (
         }
         events++
         lastSeq = message.seq
-        onProgress?.({ phase: 'replay', seq: message.seq, lastSeq: message.seq + message.info.pending })
+        if (events % 256 === 0 || message.info.pending === 0)
+          onProgress?.({ phase: 'replay', seq: message.seq, lastSeq: message.seq + message.info.pending })
         if (message.info.pending === 0) break
       }
       messages.stop()
@@ -75,13 +76,25 @@ export const rebuildProjection = async (
 
     const entries = views.pendingWrites
     let written = 0
-    const failed = await views.flush({
-      concurrency: 512,
-      onWritten: (count) => {
-        written += count
-        onProgress?.({ phase: 'write', written, total: entries })
-      },
-    })
+    const onWritten = (count: number) => {
+      written += count
+      onProgress?.({ phase: 'write', written, total: entries })
+    }
+    const bulk = [...views.pending()].map(({ readModel, key, value }) => ({
+      bucket: bucketName(readModel, to),
+      key,
+      value,
+    }))
+    let failed: FailedWrite[] = []
+    if (await bulkWrite(nc, jsm, bulk, { onWritten })) views.clearPending()
+    else {
+      logger.warn(
+        { projection: projection.name },
+        'bulk write fell short; writing again with acknowledgements',
+      )
+      written = 0
+      failed = await views.flush({ concurrency: 512, onWritten })
+    }
     // The same policy as the running projector: an entry that cannot be written is parked and reported.
     for (const failure of failed) {
       parked++

@@ -1,5 +1,6 @@
 import { type ProjectionName, projectionNames, projections, shapeOf } from '@jetnotes/schemas'
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
 import type { Projection } from './projections/projection.ts'
@@ -7,6 +8,7 @@ import { rebuildProjection } from './rebuild.ts'
 import { ProjectionRunner, type RunnerOptions } from './runner.ts'
 
 export type ProjectorDeps = {
+  nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
   generations: Generations

@@ -99,6 +99,18 @@ export class ViewStore implements Views {
     return this.#dirty.size
   }
 
+  /** The entries to write (a rebuild writes them in bulk into its fresh buckets). */
+  *pending(): Generator<{ readModel: ReadModelName; key: string; value: unknown }> {
+    for (const { readModel, key, value } of this.#dirty.values()) {
+      if (value !== deleted) yield { readModel, key, value }
+    }
+  }
+
+  /** Forgets the entries to write (they were written another way). */
+  clearPending(): void {
+    this.#dirty.clear()
+  }
+
   /**
    * Writes every changed entry, stage by stage. A write that fails for a reason of its own is retried with
    * backoff, then given up with the rest of its unit: those entries are forgotten (the next read gets what the

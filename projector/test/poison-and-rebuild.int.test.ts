@@ -89,7 +89,13 @@ describe('a rebuild while commands keep arriving', () => {
 
     const writes = randomCommands({ api: system.commands, users, steps: 200, seed: 8 })
     const result = await rebuildProjection(
-      { js: system.js, jsm: system.jsm, generations: system.generations, logger: system.logger },
+      {
+        nc: system.nc,
+        js: system.js,
+        jsm: system.jsm,
+        generations: system.generations,
+        logger: system.logger,
+      },
       projectionCatalog.notes,
       { graceMs: 100, onProgress: (progress) => phases.add(progress.phase) },
     )

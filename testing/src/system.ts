@@ -26,7 +26,7 @@ const startProjector = async (url: string, logger: Logger, options: Partial<Proj
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   const generations = await Generations.open(js, jsm, 1, logger)
-  const projector = await startProjections({ js, jsm, generations, logger }, projectionsWith(options))
+  const projector = await startProjections({ nc, js, jsm, generations, logger }, projectionsWith(options))
   return {
     nc,
     generations,

@@ -19,12 +19,12 @@ const rawReplay = async ({ js, jsm }: LoadContext) => {
 
 /** "rebuild": `npm run rebuild notes` (the same function) against a raw ordered-consumer replay of NOTES. */
 export const measureRebuild = async (context: LoadContext): Promise<Row> => {
-  const { js, jsm, logger, say } = context
+  const { nc, js, jsm, logger, say } = context
   say('rebuild: raw ordered-consumer replay of NOTES')
   const raw = await rawReplay(context)
   say(`rebuild: notes projection (${raw.events} events) into fresh buckets`)
   const generations = await Generations.open(js, jsm, 1, logger)
-  const result = await rebuildProjection({ js, jsm, generations, logger }, projectionCatalog.notes, {
+  const result = await rebuildProjection({ nc, js, jsm, generations, logger }, projectionCatalog.notes, {
     graceMs: 1_000,
   })
   const perSecond = result.events / result.seconds

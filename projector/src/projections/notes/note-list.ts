@@ -34,9 +34,9 @@ export const minimumFill = (pageSize: number) => Math.max(1, Math.floor(pageSize
 
 /** The page's summaries with the change made, the same array when nothing changes, and where it went. */
 export const withChange = (
-  notes: readonly NoteSummary[],
+  notes: NoteSummary[],
   change: ListChange,
-): { notes: readonly NoteSummary[]; inserted?: number } => {
+): { notes: NoteSummary[]; inserted?: number } => {
   const slot = slotOf(notes, change.position)
   const listed = notes[slot]?.id === change.noteId
   if (change.summary === undefined) return { notes: listed ? notes.toSpliced(slot, 1) : notes }
@@ -88,7 +88,7 @@ export const applyToNoteList = async (
     const next = other > at ? neighbour.next : page.next
     await replace(store, directory, Math.min(at, other), 2, seq, parts, next)
   } else {
-    store.setPage(target.id, { notes: [...notes], next: page.next, seq }, 'in-place')
+    store.setPage(target.id, { notes, next: page.next, seq }, 'in-place')
   }
 }
 
@@ -102,12 +102,12 @@ const replace = async (
   at: number,
   count: number,
   seq: number,
-  parts: readonly (readonly NoteSummary[])[],
+  parts: readonly NoteSummary[][],
   next: string | null,
 ) => {
   const ids = parts.map((_, part) => pageIdOf(seq, part))
   parts.forEach((notes, part) => {
-    store.setPage(ids[part] as string, { notes: [...notes], next: ids[part + 1] ?? next, seq }, 'new')
+    store.setPage(ids[part] as string, { notes, next: ids[part + 1] ?? next, seq }, 'new')
   })
   const replaced = directory.pages.slice(at, at + count)
   const entries = parts.map((notes, part) => ({

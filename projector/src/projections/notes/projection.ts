@@ -37,7 +37,7 @@ export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
       const change = { noteId, position: positionOf(next.note) }
       for (const userId of affectedUsers(next.note, events)) {
         const summary = summaryFor(next.note, userId)
-        await applyToNoteList(noteListOf(views, userId), { ...change, summary }, seq, notePageSize)
+        await applyToNoteList(new NoteListInViews(views, userId), { ...change, summary }, seq, notePageSize)
       }
     },
   })
@@ -54,20 +54,46 @@ const createsNote = (events: readonly NoteEvent[], context: FoldContext) =>
 const stages = { newPage: 0, page: 1, head: 2, directory: 3 }
 
 /** One user's list in the `note-lists` read model, through the projector's working set. */
-const noteListOf = (views: Views, userId: string): NoteListStore => {
-  const unit = `note-lists/${userId}`
-  return {
-    head: () => views.get<NoteListHead>('note-lists', noteListKeys.head(userId)),
-    directory: () => views.get<NoteListDirectory>('note-lists', noteListKeys.directory(userId)),
-    page: (id) => views.get<NoteListPage>('note-lists', noteListKeys.page(userId, id)),
-    setHead: (head) => views.set('note-lists', noteListKeys.head(userId), head, { stage: stages.head, unit }),
-    setDirectory: (directory) =>
-      views.set('note-lists', noteListKeys.directory(userId), directory, { stage: stages.directory, unit }),
-    setPage: (id, page, kind) =>
-      views.set('note-lists', noteListKeys.page(userId, id), page, {
-        stage: kind === 'new' ? stages.newPage : stages.page,
-        unit,
-      }),
-    deletePage: (id) => views.delete('note-lists', noteListKeys.page(userId, id), { unit }),
+class NoteListInViews implements NoteListStore {
+  readonly #unit: string
+
+  constructor(
+    private readonly views: Views,
+    private readonly userId: string,
+  ) {
+    this.#unit = `note-lists/${userId}`
+  }
+
+  head() {
+    return this.views.get<NoteListHead>('note-lists', noteListKeys.head(this.userId))
+  }
+
+  directory() {
+    return this.views.get<NoteListDirectory>('note-lists', noteListKeys.directory(this.userId))
+  }
+
+  page(id: string) {
+    return this.views.get<NoteListPage>('note-lists', noteListKeys.page(this.userId, id))
+  }
+
+  setHead(head: NoteListHead) {
+    this.views.set('note-lists', noteListKeys.head(this.userId), head, {
+      stage: stages.head,
+      unit: this.#unit,
+    })
+  }
+
+  setDirectory(directory: NoteListDirectory) {
+    const key = noteListKeys.directory(this.userId)
+    this.views.set('note-lists', key, directory, { stage: stages.directory, unit: this.#unit })
+  }
+
+  setPage(id: string, page: NoteListPage, kind: 'new' | 'in-place') {
+    const stage = kind === 'new' ? stages.newPage : stages.page
+    this.views.set('note-lists', noteListKeys.page(this.userId, id), page, { stage, unit: this.#unit })
+  }
+
+  deletePage(id: string) {
+    this.views.delete('note-lists', noteListKeys.page(this.userId, id), { unit: this.#unit })
   }
 }
