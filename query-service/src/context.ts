@@ -50,9 +50,8 @@ export const openQueryContext = async (
     cacheBytesPerBucket: options.viewCacheBytes,
   })
   await Promise.all([directory.start(), readModels.start()])
-  // The projector creates the parked bucket with the meta bucket, which the read models waited for.
   const parked = new ParkedEntries(js, logger)
-  await parked.start()
+  parked.start()
   await hub.start()
   heads.start()
   return {

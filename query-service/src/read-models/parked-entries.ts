@@ -12,15 +12,30 @@ export type ParkedCounts = Record<ProjectionName, { events: number; writes: numb
 export class ParkedEntries {
   readonly #keys = new Set<string>()
   #stop: (() => void) | undefined
+  #stopped = false
 
   constructor(
     private readonly js: JetStreamClient,
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  /**
+   * Starts following the bucket. The projector creates it beside the meta bucket, so it may not be there yet
+   * when the query-service starts: then it is looked for again every second, without holding up start-up.
+   */
+  start(): void {
+    void this.#follow().catch((error: unknown) => {
+      if (this.#stopped) return
+      this.logger.info({ err: error }, 'the parked entries are not there yet; looking again in a second')
+      setTimeout(() => this.start(), 1_000).unref()
+    })
+  }
+
+  async #follow(): Promise<void> {
     const bucket = await new Kvm(this.js).open(parkedBucket)
+    await bucket.status()
     const watch = await bucket.watch({ key: '>', headers_only: true })
+    if (this.#stopped) return watch.stop()
     this.#stop = () => watch.stop()
     void (async () => {
       for await (const entry of watch) {
@@ -31,6 +46,7 @@ export class ParkedEntries {
   }
 
   stop(): void {
+    this.#stopped = true
     this.#stop?.()
   }
 
