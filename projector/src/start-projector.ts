@@ -25,11 +25,15 @@ export const startProjector = async (
   catalog: Readonly<Record<ProjectionName, Projection>>,
   options: RunnerOptions = {},
 ) => {
-  for (const name of projectionNames) await upgrade(deps, catalog[name])
-  const runners = projectionNames.map(
-    (name) => new ProjectionRunner(catalog[name], deps.generations, deps.logger, options),
+  // Each projection on its own: one being upgraded does not hold up the others.
+  const runners = await Promise.all(
+    projectionNames.map(async (name) => {
+      await upgrade(deps, catalog[name])
+      const runner = new ProjectionRunner(catalog[name], deps.generations, deps.logger, options)
+      await runner.start()
+      return runner
+    }),
   )
-  await Promise.all(runners.map((runner) => runner.start()))
   return { stop: () => Promise.all(runners.map((runner) => runner.stop())).then(() => undefined) }
 }
 
