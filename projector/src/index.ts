@@ -7,9 +7,12 @@ export {
   applyToNoteList,
   type ListChange,
   minimumFill,
+  type NoteListSizes,
   type NoteListStore,
+  noteListKeyOf,
+  noteListWrites,
 } from './projections/notes/note-list.ts'
-export { defaultNotePageSize } from './projections/notes/projection.ts'
+export { defaultNoteDirectorySize, defaultNotePageSize } from './projections/notes/projection.ts'
 export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'

@@ -16,7 +16,10 @@ await runService(async () => {
   const generations = await Generations.open(js, jsm, config.STREAM_REPLICAS, logger)
   const projector = await startProjector(
     { nc, js, jsm, generations, logger },
-    projectionsWith({ notePageSize: config.NOTE_LIST_PAGE_SIZE }),
+    projectionsWith({
+      notePageSize: config.NOTE_LIST_PAGE_SIZE,
+      noteDirectorySize: config.NOTE_LIST_DIRECTORY_SIZE,
+    }),
     { batchSize: config.PROJECTOR_BATCH_SIZE },
   )
   logger.info({ projections: projectionNames }, 'projecting')

@@ -14,9 +14,14 @@ import { describe, expect, it } from 'vitest'
 const startProjector = (natsUrl: string) =>
   // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks. Tiny pages: every
   // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
-  startProjectorProcess(natsUrl, { PROJECTOR_BATCH_SIZE: '4', NOTE_LIST_PAGE_SIZE: String(pageSize) })
+  startProjectorProcess(natsUrl, {
+    PROJECTOR_BATCH_SIZE: '4',
+    NOTE_LIST_PAGE_SIZE: String(pageSize),
+    NOTE_LIST_DIRECTORY_SIZE: String(directorySize),
+  })
 
 const pageSize = 3
+const directorySize = 3
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -24,7 +29,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
   it('leaves views equal to a fold of the log once restarted, long lists included', {
     timeout: 180_000,
   }, async () => {
-    await using system = await startSystem({ notePageSize: pageSize })
+    await using system = await startSystem({ notePageSize: pageSize, noteDirectorySize: directorySize })
     await system.stopProjector()
     const users = []
     for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Crash user ${i}`))

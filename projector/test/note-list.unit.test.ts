@@ -2,7 +2,13 @@ import { type NoteSummary, newestFirst } from '@jetnotes/schemas'
 import { noteListsOf, seededRandom } from '@jetnotes/testing'
 import type { KV } from '@nats-io/kv'
 import { describe, expect, it } from 'vitest'
-import { applyToNoteList, type ListChange, type NoteListStore } from '../src/projections/notes/note-list.ts'
+import {
+  applyToNoteList,
+  type ListChange,
+  type NoteListStore,
+  noteListKeyOf,
+  noteListWrites,
+} from '../src/projections/notes/note-list.ts'
 import { ViewStore } from '../src/view-store.ts'
 
 const user = 'ann'
@@ -10,22 +16,23 @@ const user = 'ann'
 /** A user's list held in a map (keys as in the bucket), every write counted with its size. */
 const memoryList = () => {
   const entries = new Map<string, unknown>()
-  const writes: { key: string; notes: number }[] = []
-  const key = (suffix: string) => (suffix === '' ? user : `${user}.${suffix}`)
-  const put = (suffix: string, value: unknown) => {
-    entries.set(key(suffix), structuredClone(value))
-    writes.push({ key: key(suffix), notes: (value as { notes?: unknown[] }).notes?.length ?? 0 })
-  }
+  const writes: { key: string; items: number }[] = []
+  const read = async <T>(key: string) => entries.get(key) as T | undefined
   const store: NoteListStore = {
-    head: async () => entries.get(key('')) as never,
-    directory: async () => entries.get(key('dir')) as never,
-    page: async (id) => entries.get(key(`p.${id}`)) as never,
-    setHead: (head) => put('', head),
-    setDirectory: (directory) => put('dir', directory),
-    setPage: (id, page) => put(`p.${id}`, page),
-    deletePage: (id) => {
-      entries.delete(key(`p.${id}`))
-      writes.push({ key: key(`p.${id}`), notes: 0 })
+    head: () => read(noteListKeyOf(user, 'head', '')),
+    root: () => read(noteListKeyOf(user, 'root', '')),
+    directoryPage: (id) => read(noteListKeyOf(user, 'directory-page', id)),
+    page: (id) => read(noteListKeyOf(user, 'page', id)),
+    write: (kind, id, value) => {
+      const key = noteListKeyOf(user, kind, id)
+      entries.set(key, structuredClone(value))
+      const items = 'notes' in value ? value.notes.length : 'pages' in value ? value.pages.length : 0
+      writes.push({ key, items })
+    },
+    delete: (kind, id) => {
+      const key = noteListKeyOf(user, kind, id)
+      entries.delete(key)
+      writes.push({ key, items: 0 })
     },
   }
   return { store, entries, writes }
@@ -64,51 +71,72 @@ const randomChanges = (seed: number, count: number, ids: number) => {
 }
 
 describe('a paged note list', () => {
-  for (const pageSize of [2, 3, 5, 16]) {
-    it(`equals the visible notes sorted newest first after each of 3,000 changes (pages of ${pageSize})`, async () => {
+  for (const sizes of [
+    { pageSize: 2, directorySize: 2 },
+    { pageSize: 3, directorySize: 3 },
+    { pageSize: 5, directorySize: 4 },
+    { pageSize: 16, directorySize: 256 },
+  ]) {
+    it(`equals the visible notes sorted newest first after each of 3,000 changes (${JSON.stringify(sizes)})`, async () => {
       const { store, entries, writes } = memoryList()
       const visible = new Map<string, NoteSummary>()
       let most = 0
-      for (const [step, next] of randomChanges(pageSize, 3_000, 80).entries()) {
+      let mostDirectoryPages = 0
+      for (const [step, next] of randomChanges(sizes.pageSize, 3_000, 80).entries()) {
         const seq = step + 1
         const before = writes.length
-        await applyToNoteList(store, next, seq, pageSize)
+        await applyToNoteList(store, next, seq, sizes)
         if (next.summary === undefined) visible.delete(next.noteId)
         else visible.set(next.noteId, next.summary)
-        const { lists, problems } = noteListsOf(entries, pageSize)
+        const { lists, problems } = noteListsOf(entries, sizes)
         expect(problems).toEqual([])
         expect(lists.get(user) ?? []).toEqual([...visible.values()].sort(newestFirst))
-        // Bounded: a change writes a few entries (at most a split or a merge), each of at most a page.
-        expect(writes.length - before).toBeLessThanOrEqual(7)
-        for (const write of writes.slice(before)) expect(write.notes).toBeLessThanOrEqual(pageSize)
+        // Bounded: a change writes a few entries (a split or merge on each level at most), none over its size.
+        expect(writes.length - before).toBeLessThanOrEqual(12)
+        for (const write of writes.slice(before)) {
+          expect(write.items).toBeLessThanOrEqual(
+            write.key.includes('.p.')
+              ? sizes.pageSize
+              : write.key.includes('.d.')
+                ? sizes.directorySize
+                : 1_000,
+          )
+        }
         most = Math.max(most, visible.size)
+        mostDirectoryPages = Math.max(
+          mostDirectoryPages,
+          (entries.get(`${user}.dir`) as { pages: [] } | undefined)?.pages.length ?? 0,
+        )
         // A replayed change (same position in the log) changes nothing.
         const replayed = writes.length
-        await applyToNoteList(store, next, seq, pageSize)
+        await applyToNoteList(store, next, seq, sizes)
         expect(writes.length).toBe(replayed)
       }
-      expect(most).toBeGreaterThan(pageSize * 4)
+      expect(most).toBeGreaterThan(sizes.pageSize * 4)
+      if (sizes.directorySize < 10) expect(mostDirectoryPages).toBeGreaterThan(3)
     })
   }
 
   it('starts a new page when the newest note arrives at a full first page, so pages stay full', async () => {
     const { store, entries } = memoryList()
+    const sizes = { pageSize: 4, directorySize: 3 }
     for (let index = 0; index < 40; index++) {
       const note = summary(`n${index}`, new Date(Date.UTC(2026, 0, 1, 0, 0, index)).toISOString(), 'x')
-      await applyToNoteList(store, change(note), index + 1, 4)
+      await applyToNoteList(store, change(note), index + 1, sizes)
     }
-    const { lists, problems } = noteListsOf(entries, 4)
+    const { lists, problems, pages } = noteListsOf(entries, sizes)
     expect(problems).toEqual([])
     expect(lists.get(user)).toHaveLength(40)
-    expect([...entries.keys()].filter((key) => key.includes('.p.'))).toHaveLength(10)
+    expect(pages).toBe(10)
   })
 
   it('removes the last note and keeps an empty list readable', async () => {
     const { store, entries } = memoryList()
+    const sizes = { pageSize: 4, directorySize: 4 }
     const note = summary('n1', '2026-01-01T00:00:00.000Z', 'x')
-    await applyToNoteList(store, change(note), 1, 4)
-    await applyToNoteList(store, change(note, false), 2, 4)
-    expect(noteListsOf(entries, 4).lists.get(user)).toEqual([])
+    await applyToNoteList(store, change(note), 1, sizes)
+    await applyToNoteList(store, change(note, false), 2, sizes)
+    expect(noteListsOf(entries, sizes).lists.get(user)).toEqual([])
   })
 })
 
@@ -138,58 +166,60 @@ const fallibleBucket = (entries: Map<string, string>) => {
 }
 
 describe('a paged note list written in stages', () => {
-  it('equals the fold whatever subset of a batch a crash leaves written, once the batch is replayed', async () => {
-    const random = seededRandom(7)
-    const pageSize = 3
-    const durable = new Map<string, string>()
-    const { bucket, crashAfter } = fallibleBucket(durable)
-    const changes = randomChanges(99, 1_500, 40)
-    const visible = new Map<string, NoteSummary>()
-    const stages = { newPage: 0, page: 1, head: 2, directory: 3 }
-    const storeOf = (views: ViewStore): NoteListStore => ({
-      head: () => views.get('note-lists', user),
-      directory: () => views.get('note-lists', `${user}.dir`),
-      page: (id) => views.get('note-lists', `${user}.p.${id}`),
-      setHead: (head) => views.set('note-lists', user, head, { stage: stages.head }),
-      setDirectory: (directory) =>
-        views.set('note-lists', `${user}.dir`, directory, { stage: stages.directory }),
-      setPage: (id, page, kind) =>
-        views.set('note-lists', `${user}.p.${id}`, page, {
-          stage: kind === 'new' ? stages.newPage : stages.page,
-        }),
-      deletePage: (id) => views.delete('note-lists', `${user}.p.${id}`),
-    })
-    let crashes = 0
-    for (let start = 0; start < changes.length; ) {
-      const batch = changes.slice(start, start + 1 + Math.floor(random() * 8))
-      // First attempt: the process dies after a random number of the batch's writes.
-      const dying = new ViewStore({ 'note-lists': bucket })
-      for (const [offset, next] of batch.entries())
-        await applyToNoteList(storeOf(dying), next, start + offset + 1, pageSize)
-      crashAfter(Math.floor(random() * (dying.pendingWrites + 1)))
-      const crashed = await dying.flush({ concurrency: 1 }).then(
-        () => false,
-        () => true,
-      )
-      crashAfter(Number.POSITIVE_INFINITY)
-      if (crashed) {
-        crashes++
-        // The restarted process folds the unacknowledged batch again, from what the bucket holds.
-        const replay = new ViewStore({ 'note-lists': bucket })
+  for (const [seed, sizes] of [
+    [7, { pageSize: 3, directorySize: 2 }],
+    [8, { pageSize: 3, directorySize: 4 }],
+    [9, { pageSize: 2, directorySize: 3 }],
+  ] as const) {
+    it(`equals the fold whatever subset of a batch a crash leaves written, once the batch is replayed (${JSON.stringify(sizes)})`, async () => {
+      const random = seededRandom(seed)
+      const durable = new Map<string, string>()
+      const { bucket, crashAfter } = fallibleBucket(durable)
+      const changes = randomChanges(seed * 11, 1_500, 40)
+      const visible = new Map<string, NoteSummary>()
+      const storeOf = (views: ViewStore): NoteListStore => ({
+        head: () => views.get('note-lists', noteListKeyOf(user, 'head', '')),
+        root: () => views.get('note-lists', noteListKeyOf(user, 'root', '')),
+        directoryPage: (id) => views.get('note-lists', noteListKeyOf(user, 'directory-page', id)),
+        page: (id) => views.get('note-lists', noteListKeyOf(user, 'page', id)),
+        write: (kind, id, value) =>
+          views.set('note-lists', noteListKeyOf(user, kind, id), value, {
+            stage: noteListWrites.indexOf(kind),
+          }),
+        delete: (kind, id) => views.delete('note-lists', noteListKeyOf(user, kind, id)),
+      })
+      let crashes = 0
+      for (let start = 0; start < changes.length; ) {
+        const batch = changes.slice(start, start + 1 + Math.floor(random() * 8))
+        // First attempt: the process dies after a random number of the batch's writes.
+        const dying = new ViewStore({ 'note-lists': bucket })
         for (const [offset, next] of batch.entries())
-          await applyToNoteList(storeOf(replay), next, start + offset + 1, pageSize)
-        expect(await replay.flush()).toEqual([])
+          await applyToNoteList(storeOf(dying), next, start + offset + 1, sizes)
+        crashAfter(Math.floor(random() * (dying.pendingWrites + 1)))
+        const crashed = await dying.flush({ concurrency: 1 }).then(
+          () => false,
+          () => true,
+        )
+        crashAfter(Number.POSITIVE_INFINITY)
+        if (crashed) {
+          crashes++
+          // The restarted process folds the unacknowledged batch again, from what the bucket holds.
+          const replay = new ViewStore({ 'note-lists': bucket })
+          for (const [offset, next] of batch.entries())
+            await applyToNoteList(storeOf(replay), next, start + offset + 1, sizes)
+          expect(await replay.flush()).toEqual([])
+        }
+        for (const next of batch) {
+          if (next.summary === undefined) visible.delete(next.noteId)
+          else visible.set(next.noteId, next.summary)
+        }
+        const parsed = new Map([...durable].map(([key, value]) => [key, JSON.parse(value) as unknown]))
+        const { lists, problems } = noteListsOf(parsed, sizes)
+        expect(problems).toEqual([])
+        expect(lists.get(user) ?? []).toEqual([...visible.values()].sort(newestFirst))
+        start += batch.length
       }
-      for (const next of batch) {
-        if (next.summary === undefined) visible.delete(next.noteId)
-        else visible.set(next.noteId, next.summary)
-      }
-      const parsed = new Map([...durable].map(([key, value]) => [key, JSON.parse(value) as unknown]))
-      const { lists, problems } = noteListsOf(parsed, pageSize)
-      expect(problems).toEqual([])
-      expect(lists.get(user) ?? []).toEqual([...visible.values()].sort(newestFirst))
-      start += batch.length
-    }
-    expect(crashes).toBeGreaterThan(100)
-  })
+      expect(crashes).toBeGreaterThan(100)
+    })
+  }
 })

@@ -15,7 +15,7 @@ let system: RunningSystem
 beforeAll(async () => {
   // Tiny pages and a tiny scan limit: every list spans many pages, splits and merges on the way, and a
   // filtered list needs several requests.
-  system = await startSystem({ notePageSize: 3, listScanLimit: 10 })
+  system = await startSystem({ notePageSize: 3, noteDirectorySize: 2, listScanLimit: 10 })
 })
 afterAll(async () => {
   await system?.[Symbol.asyncDispose]()

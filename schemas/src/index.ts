@@ -86,6 +86,7 @@ export {
   type NoteRecord,
   noteListKeys,
   olderShapes,
+  type PageRef,
   type ParkedEvent,
   type ParkedWrite,
   type PositionMarker,

@@ -99,18 +99,21 @@ export type NoteRecord = { note: Note; seq: number }
 
 /**
  * The `note-lists` read model: each user's list of the notes they can see, newest first, in pages of at most
- * `NOTE_LIST_PAGE_SIZE` summaries, so a change rewrites one page whatever the list's length. Three kinds of
- * entry per user:
+ * `NOTE_LIST_PAGE_SIZE` summaries, found through a two-level directory, so a change writes a few entries of
+ * bounded size whatever the list's length. Per user:
  * - `<userId>`: the head, naming the first page (what a first page read starts from);
- * - `<userId>.dir`: the directory, every page in order with the newest position it may hold (the projector
- *   finds a note's page with it; readers only need it when a page named by a cursor has gone);
- * - `<userId>.p.<pageId>`: a page, its summaries, the next page, and the event it reflects.
+ * - `<userId>.dir`: the root of the directory: its directory pages in order, each with the newest position it
+ *   may hold (rewritten only when a directory page splits or merges);
+ * - `<userId>.d.<id>`: a directory page: at most `NOTE_LIST_DIRECTORY_SIZE` pages, each with the newest
+ *   position it may hold (the first's bound is the directory page's own, `null`);
+ * - `<userId>.p.<pageId>`: a page: its summaries, the next page, and the event it reflects.
  * A page is rewritten in place when a note in its range changes; a split or a merge writes new pages (new ids)
- * and switches the directory and head to them, so a reader never sees a half-split page.
+ * and then switches the head and the directory to them, so a reader never sees a half-split page.
  */
 export const noteListKeys = {
   head: (userId: string) => userId,
   directory: (userId: string) => `${userId}.dir`,
+  directoryPage: (userId: string, id: string) => `${userId}.d.${id}`,
   page: (userId: string, pageId: string) => `${userId}.p.${pageId}`,
 }
 
@@ -118,10 +121,10 @@ export const noteListKeys = {
 export const NotePageId = /^[0-9]{1,16}[a-z]$/
 
 export type NoteListHead = { first: string }
-export type NoteListDirectory = {
-  /** In list order; `from` is the newest position the page may hold (`null`: no bound, the first page). */
-  pages: { id: string; from: ListPosition | null }[]
-}
+/** A page of the list or of its directory, and the newest position it may hold (`null`: no bound of its own). */
+export type PageRef = { id: string; from: ListPosition | null }
+/** `<userId>.dir` and `<userId>.d.<id>`: pages in list order (directory pages, or pages of summaries). */
+export type NoteListDirectory = { pages: PageRef[] }
 export type NoteListPage = { notes: NoteSummary[]; next: string | null; seq: number }
 
 /** Shape 1 of the list (`note-index-gN`, one entry per user), read only while an upgrade rebuild runs. */

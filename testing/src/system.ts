@@ -45,6 +45,8 @@ export type SystemOptions = {
   consistencyTimeoutMs?: number
   /** Most summaries in one page of a note list (tiny pages exercise splits and merges). */
   notePageSize?: number
+  /** Most pages in one page of a note list's directory (tiny ones exercise its splits and merges). */
+  noteDirectorySize?: number
   /** Most notes one list request looks at (filters). */
   listScanLimit?: number
   /** The query-service's cache of each read-model bucket, in bytes (0: every read goes to KV). */
@@ -67,7 +69,10 @@ export const startSystem = async (options: SystemOptions = {}) => {
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
   const commandApp = await buildCommandApp(commandContext, logger)
   const commands = await listen(commandApp)
-  const projectionOptions = options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }
+  const projectionOptions = {
+    ...(options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }),
+    ...(options.noteDirectorySize === undefined ? {} : { noteDirectorySize: options.noteDirectorySize }),
+  }
   let projector = await startProjector(nats.url, logger, projectionOptions)
   const queryNc: NatsConnection = await connect({ servers: nats.url, name: 'test-query' })
   const queryContext = await openQueryContext(

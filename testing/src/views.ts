@@ -1,4 +1,4 @@
-import { defaultNotePageSize, Generations } from '@jetnotes/projector'
+import { defaultNoteDirectorySize, defaultNotePageSize, Generations } from '@jetnotes/projector'
 import {
   bucketName,
   type NoteRecord,
@@ -60,9 +60,10 @@ export const expectViewsEqualFold = async (system: RunningSystem) => {
   }
 
   const pageSize = system.projectionOptions.notePageSize ?? defaultNotePageSize
-  const { lists, problems, orphans } = noteListsOf(
+  const directorySize = system.projectionOptions.noteDirectorySize ?? defaultNoteDirectorySize
+  const { lists, problems, orphans, pages } = noteListsOf(
     await readBucket(system.js, bucketName('note-lists', notesGeneration)),
-    pageSize,
+    { pageSize, directorySize },
   )
   expect(problems).toEqual([])
   for (const userId of users.keys()) {
@@ -71,6 +72,5 @@ export const expectViewsEqualFold = async (system: RunningSystem) => {
 
   const userRecords = await readBucket<UserRecord>(system.js, bucketName('users', usersGeneration))
   expect(userRecords).toEqual(users)
-  const pages = [...lists.values()].reduce((sum, list) => sum + Math.ceil(list.length / pageSize), 0)
   return { notes: notes.size, users: users.size, orphans: orphans.length, pages }
 }

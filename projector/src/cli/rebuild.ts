@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { type ProjectionName, projectionNames } from '@jetnotes/schemas'
 import { MultiBar, Presets } from 'cli-progress'
-import { projectionCatalog } from '../projections/catalog.ts'
+import { loadProjectorConfig } from '../config.ts'
+import { projectionsWith } from '../projections/catalog.ts'
 import { rebuildProjection } from '../rebuild.ts'
 import { connectForCli } from './connect.ts'
 
@@ -24,6 +25,12 @@ if (unknown.length > 0 || !Number.isFinite(graceMs) || graceMs < 0) {
 const selected = names.length > 0 ? (names as ProjectionName[]) : projectionNames
 
 const deps = await connectForCli()
+// The settings the projector runs with (.env, the environment), so the rebuilt pages are shaped alike.
+const config = loadProjectorConfig()
+const catalog = projectionsWith({
+  notePageSize: config.NOTE_LIST_PAGE_SIZE,
+  noteDirectorySize: config.NOTE_LIST_DIRECTORY_SIZE,
+})
 const abort = new AbortController()
 process.once('SIGINT', () => abort.abort())
 const bars = new MultiBar(
@@ -42,7 +49,7 @@ try {
     const bar = bars.create(1, 0, { projection: name.padEnd(6), phase: 'replay', unit: 'events', speed: 0 })
     let phaseStarted = performance.now()
     let phase = 'replay'
-    const result = await rebuildProjection(deps, projectionCatalog[name], {
+    const result = await rebuildProjection(deps, catalog[name], {
       graceMs,
       signal: abort.signal,
       onProgress: (progress) => {

@@ -1,5 +1,10 @@
 import type { ProjectionName } from '@jetnotes/schemas'
-import { defaultNotePageSize, type NotesProjectionOptions, notesProjection } from './notes/projection.ts'
+import {
+  defaultNoteDirectorySize,
+  defaultNotePageSize,
+  type NotesProjectionOptions,
+  notesProjection,
+} from './notes/projection.ts'
 import type { Projection } from './projection.ts'
 import { usersProjection } from './users/projection.ts'
 
@@ -9,7 +14,10 @@ export type ProjectionOptions = NotesProjectionOptions
 export const projectionsWith = (
   options: Partial<ProjectionOptions> = {},
 ): Readonly<Record<ProjectionName, Projection>> => ({
-  notes: notesProjection({ notePageSize: options.notePageSize ?? defaultNotePageSize }),
+  notes: notesProjection({
+    notePageSize: options.notePageSize ?? defaultNotePageSize,
+    noteDirectorySize: options.noteDirectorySize ?? defaultNoteDirectorySize,
+  }),
   users: usersProjection,
 })
 

@@ -15,7 +15,9 @@ export const legacyNoteLists = (index: ViewReader): ViewReader => ({
   get: async (key) => {
     const [userId = '', kind, pageId] = key.split('.')
     if (kind === undefined) return entry({ first: onlyPage } satisfies NoteListHead)
-    if (kind === 'dir') return entry({ pages: [{ id: onlyPage, from: null }] } satisfies NoteListDirectory)
+    const onlyDirectory = { pages: [{ id: onlyPage, from: null }] } satisfies NoteListDirectory
+    if (kind === 'dir') return entry(onlyDirectory)
+    if (kind === 'd') return pageId === onlyPage ? entry(onlyDirectory) : null
     if (kind !== 'p' || pageId !== onlyPage) return null
     const stored = await index.get(userId)
     const list = stored?.operation === 'PUT' ? stored.json<LegacyNoteIndex>() : { notes: [], seq: 0 }

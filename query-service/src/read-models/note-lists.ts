@@ -116,13 +116,19 @@ const relocateOrFail = async (
   return found
 }
 
-/** Finds the page holding a position through the directory. */
+/** Finds the page holding a position through the directory (its root, then one directory page). */
 const relocate = async (
   reader: ViewReader,
   userId: string,
   position: ListPosition,
 ): Promise<Located | undefined> => {
-  const directory = await value<NoteListDirectory>(reader, noteListKeys.directory(userId))
+  const root = await value<NoteListDirectory>(reader, noteListKeys.directory(userId))
+  const directoryRef = root?.pages[pageIndexFor(root.pages, position)]
+  if (directoryRef === undefined) return undefined
+  const directory = await value<NoteListDirectory>(
+    reader,
+    noteListKeys.directoryPage(userId, directoryRef.id),
+  )
   const entry = directory?.pages[pageIndexFor(directory.pages, position)]
   if (entry === undefined) return undefined
   const page = await value<NoteListPage>(reader, noteListKeys.page(userId, entry.id))

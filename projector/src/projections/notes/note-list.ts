@@ -4,33 +4,72 @@ import {
   type NoteListHead,
   type NoteListPage,
   type NoteSummary,
+  noteListKeys,
+  type PageRef,
   pageIndexFor,
   positionOf,
   slotOf,
 } from '@jetnotes/schemas'
 
 /**
- * One user's paged note list as the fold reads and writes it (see `noteListKeys` in schemas for the entries).
- * Writes are staged: `new` pages go out before `in-place` pages, then the head, then the directory, then
- * deletions, so whatever a crash leaves written, every page the head or directory names exists, and a replay
- * of the unacknowledged events rebuilds the rest exactly (a split or merge that did not reach the directory is
- * recomputed from the same unchanged pages, with the same page ids).
+ * One user's paged note list as the fold reads and writes it (see `noteListKeys` in schemas for the entries):
+ * pages of summaries, directory pages naming the pages, a root naming the directory pages, and a head naming
+ * the first page.
+ *
+ * A page or a directory page is rewritten in place when what it holds changes; a split or a merge makes new
+ * ones (new ids) and switches to them one level up. Writes go out in stages, in the order of `NoteListWrite`
+ * (deletions last), so whatever a crash leaves written, everything the head, the root and the directory pages
+ * name exists, the links between pages lead through the list, and a replay of the unacknowledged events
+ * recomputes what did not reach the level above from the same unchanged entries, with the same ids.
  */
 export type NoteListStore = {
   head(): Promise<NoteListHead | undefined>
-  directory(): Promise<NoteListDirectory | undefined>
+  root(): Promise<NoteListDirectory | undefined>
+  directoryPage(id: string): Promise<NoteListDirectory | undefined>
   page(id: string): Promise<NoteListPage | undefined>
-  setHead(head: NoteListHead): void
-  setDirectory(directory: NoteListDirectory): void
-  setPage(id: string, page: NoteListPage, kind: 'new' | 'in-place'): void
-  deletePage(id: string): void
+  write(kind: NoteListWrite, id: string, value: NoteListHead | NoteListDirectory | NoteListPage): void
+  delete(kind: 'page' | 'directory-page', id: string): void
+}
+
+/** The kinds of write, in the order they go out. */
+export const noteListWrites = [
+  'new-page',
+  'page',
+  'new-directory-page',
+  'head',
+  'directory-page',
+  'root',
+] as const
+export type NoteListWrite = (typeof noteListWrites)[number]
+
+/** The key of one of a user's list entries in the `note-lists` bucket. */
+export const noteListKeyOf = (userId: string, kind: NoteListWrite, id: string) => {
+  switch (kind) {
+    case 'head':
+      return noteListKeys.head(userId)
+    case 'root':
+      return noteListKeys.directory(userId)
+    case 'new-directory-page':
+    case 'directory-page':
+      return noteListKeys.directoryPage(userId, id)
+    case 'new-page':
+    case 'page':
+      return noteListKeys.page(userId, id)
+    default: {
+      const unknown: never = kind
+      return unknown
+    }
+  }
 }
 
 /** A note as one user's list should now show it: `summary` undefined when they can no longer see it. */
 export type ListChange = { noteId: string; position: ListPosition; summary: NoteSummary | undefined }
 
-/** Pages below this many summaries merge with a neighbour, so reading a page of results costs few pages. */
-export const minimumFill = (pageSize: number) => Math.max(1, Math.floor(pageSize / 4))
+/** Sizes: most summaries in a page, most pages in a directory page. */
+export type NoteListSizes = { pageSize: number; directorySize: number }
+
+/** Below a quarter full, a page (or directory page) merges with a neighbour, so a read crosses few of them. */
+export const minimumFill = (size: number) => Math.max(1, Math.floor(size / 4))
 
 /** The page's summaries with the change made, the same array when nothing changes, and where it went. */
 export const withChange = (
@@ -44,90 +83,191 @@ export const withChange = (
   return { notes: notes.toSpliced(slot, 0, change.summary), inserted: slot }
 }
 
-/** The id of a page made by the event at `seq` (one split or merge per list and event at most). */
-const pageIdOf = (seq: number, part: number) => `${seq}${String.fromCharCode(97 + part)}`
+/** The id of an entry made by the event at `seq` (one split or merge per level, list and event at most). */
+const idOf = (seq: number, part: number) => `${seq}${String.fromCharCode(97 + part)}`
+
+/** Halves, or the parts around an insertion at either end (so a list that grows at one end has full pages). */
+const cutAt = (length: number, inserted: number | undefined) =>
+  inserted === 0 ? 1 : inserted === length - 1 ? length - 1 : Math.ceil(length / 2)
+
+/** Where a change lands: the directory page (index `at` in the root) and the page (index `slot` in it). */
+type Place = {
+  store: NoteListStore
+  seq: number
+  sizes: NoteListSizes
+  root: NoteListDirectory
+  at: number
+  directory: NoteListDirectory
+  slot: number
+}
 
 /**
  * Makes one change to a user's list, at the event `seq`. Writes one page in the common case; a page that grows
- * past `pageSize` splits into two new pages, one that falls below a quarter merges with a neighbour. A page that
- * already reflects `seq` is left alone, so a replayed event changes nothing.
+ * past the page size splits into two new pages, one that falls below a quarter merges with a neighbour in its
+ * directory page, and a directory page does the same one level up. A page that already reflects `seq` is left
+ * alone, so a replayed event changes nothing.
  */
 export const applyToNoteList = async (
   store: NoteListStore,
   change: ListChange,
   seq: number,
-  pageSize: number,
+  sizes: NoteListSizes,
 ): Promise<void> => {
-  const directory = await store.directory()
-  const at = directory === undefined ? 0 : pageIndexFor(directory.pages, change.position)
-  const target = directory?.pages[at]
-  if (directory === undefined || target === undefined) {
+  const root = await store.root()
+  if (root === undefined || root.pages.length === 0) {
     if (change.summary === undefined) return
-    const id = pageIdOf(seq, 0)
-    store.setPage(id, { notes: [change.summary], next: null, seq }, 'new')
-    store.setHead({ first: id })
-    store.setDirectory({ pages: [{ id, from: null }] })
+    const id = idOf(seq, 0)
+    store.write('new-page', id, { notes: [change.summary], next: null, seq })
+    store.write('new-directory-page', id, { pages: [{ id, from: null }] })
+    store.write('head', '', { first: id })
+    store.write('root', '', { pages: [{ id, from: null }] })
     return
   }
-  const page = await requirePage(store, target.id)
+  const at = pageIndexFor(root.pages, change.position)
+  const directory = await requireDirectoryPage(store, (root.pages[at] as PageRef).id)
+  const slot = pageIndexFor(directory.pages, change.position)
+  const ref = directory.pages[slot] as PageRef
+  const page = await requirePage(store, ref.id)
   if (page.seq >= seq) return
   const { notes, inserted } = withChange(page.notes, change)
   if (notes === page.notes) return
-  if (notes.length > pageSize) {
-    // Inserting at either end of a full page (the newest note, the usual case) starts a new page there, so
-    // pages fill up instead of being left half full by a list that only grows at the front.
-    const cut =
-      inserted === 0 ? 1 : inserted === notes.length - 1 ? notes.length - 1 : Math.ceil(notes.length / 2)
-    await replace(store, directory, at, 1, seq, [notes.slice(0, cut), notes.slice(cut)], page.next)
-  } else if (notes.length < minimumFill(pageSize) && directory.pages.length > 1) {
-    const other = at + 1 < directory.pages.length ? at + 1 : at - 1
-    const neighbour = await requirePage(store, (directory.pages[other] as { id: string }).id)
-    const combined = other > at ? [...notes, ...neighbour.notes] : [...neighbour.notes, ...notes]
+  const place: Place = { store, seq, sizes, root, at, directory, slot }
+  const alone = directory.pages.length === 1
+  if (notes.length > sizes.pageSize) {
+    const cut = cutAt(notes.length, inserted)
+    await replacePages(place, slot, 1, [notes.slice(0, cut), notes.slice(cut)], page.next)
+  } else if (notes.length < minimumFill(sizes.pageSize) && !alone) {
+    const other = slot + 1 < directory.pages.length ? slot + 1 : slot - 1
+    const neighbour = await requirePage(store, (directory.pages[other] as PageRef).id)
+    const combined = other > slot ? [...notes, ...neighbour.notes] : [...neighbour.notes, ...notes]
     const half = Math.ceil(combined.length / 2)
-    const parts = combined.length <= pageSize ? [combined] : [combined.slice(0, half), combined.slice(half)]
-    const next = other > at ? neighbour.next : page.next
-    await replace(store, directory, Math.min(at, other), 2, seq, parts, next)
+    const parts =
+      combined.length <= sizes.pageSize ? [combined] : [combined.slice(0, half), combined.slice(half)]
+    await replacePages(place, Math.min(slot, other), 2, parts, other > slot ? neighbour.next : page.next)
+  } else if (notes.length === 0 && alone && root.pages.length > 1) {
+    await removeDirectoryPage(place, page.next)
   } else {
-    store.setPage(target.id, { notes, next: page.next, seq }, 'in-place')
+    store.write('page', ref.id, { notes, next: page.next, seq })
   }
 }
 
 /**
- * Replaces `count` pages from `at` by new pages holding `parts` in order: writes the new pages, points the page
- * before them (or the head) at the first, switches the directory, and deletes the replaced pages.
+ * Replaces `count` pages from `slot` of a directory page by new pages holding `parts`: writes them, points the
+ * page before them (or the head) at the first, then changes the directory page, and deletes the old pages.
  */
-const replace = async (
-  store: NoteListStore,
-  directory: NoteListDirectory,
-  at: number,
+const replacePages = async (
+  place: Place,
+  slot: number,
   count: number,
-  seq: number,
   parts: readonly NoteSummary[][],
   next: string | null,
 ) => {
-  const ids = parts.map((_, part) => pageIdOf(seq, part))
+  const { store, seq, directory } = place
+  const ids = parts.map((_, part) => idOf(seq, part))
   parts.forEach((notes, part) => {
-    store.setPage(ids[part] as string, { notes, next: ids[part + 1] ?? next, seq }, 'new')
+    store.write('new-page', ids[part] as string, { notes, next: ids[part + 1] ?? next, seq })
   })
-  const replaced = directory.pages.slice(at, at + count)
-  const entries = parts.map((notes, part) => ({
+  const replaced = directory.pages.slice(slot, slot + count)
+  const refs = parts.map((notes, part) => ({
     id: ids[part] as string,
     from: part === 0 ? (replaced[0]?.from ?? null) : positionOf(notes[0] as NoteSummary),
   }))
-  const pages = directory.pages.toSpliced(at, count, ...entries)
-  const previous = pages[at - 1]
-  if (previous === undefined) store.setHead({ first: entries[0]?.id as string })
-  else {
-    const before = await requirePage(store, previous.id)
-    store.setPage(previous.id, { ...before, next: entries[0]?.id ?? next }, 'in-place')
+  await pointAt(place, slot, ids[0] as string)
+  await changeDirectoryPage(place, directory.pages.toSpliced(slot, count, ...refs))
+  for (const page of replaced) store.delete('page', page.id)
+}
+
+/** The last page of a directory page that empties goes, and so does the directory page. */
+const removeDirectoryPage = async (place: Place, next: string | null) => {
+  const { store, root, at, directory } = place
+  const pages = root.pages.toSpliced(at, 1)
+  if (at === 0 && pages[0] !== undefined) pages[0] = { ...pages[0], from: null }
+  await pointAt(place, 0, next)
+  store.write('root', '', { pages })
+  for (const ref of directory.pages) store.delete('page', ref.id)
+  store.delete('directory-page', (root.pages[at] as PageRef).id)
+}
+
+/**
+ * Links the page before `slot` of the directory page (perhaps the last of the directory page before), or the
+ * head, to `id` (`null`: the end of the list).
+ */
+const pointAt = async ({ store, root, at, directory }: Place, slot: number, id: string | null) => {
+  const previous =
+    slot > 0
+      ? directory.pages[slot - 1]
+      : at > 0
+        ? (await requireDirectoryPage(store, (root.pages[at - 1] as PageRef).id)).pages.at(-1)
+        : undefined
+  if (previous === undefined) {
+    // The first page is never the last one removed (the list keeps a page), so the head always names one.
+    if (id !== null) store.write('head', '', { first: id })
+    return
   }
-  store.setDirectory({ pages })
-  for (const page of replaced) store.deletePage(page.id)
+  const page = await requirePage(store, previous.id)
+  store.write('page', previous.id, { ...page, next: id })
+}
+
+/**
+ * Gives the directory page its new pages: in place, or, past the directory size, split into two new directory
+ * pages, or, below a quarter, merged with a neighbour (new directory pages, then the root).
+ */
+const changeDirectoryPage = async (place: Place, pages: PageRef[]) => {
+  const { store, sizes, root, at } = place
+  const own = root.pages[at] as PageRef
+  if (pages.length > sizes.directorySize) {
+    const cut = Math.ceil(pages.length / 2)
+    return replaceDirectoryPages(place, at, 1, [pages.slice(0, cut), pages.slice(cut)], own.from)
+  }
+  if (pages.length < minimumFill(sizes.directorySize) && root.pages.length > 1) {
+    const other = at + 1 < root.pages.length ? at + 1 : at - 1
+    const otherRef = root.pages[other] as PageRef
+    const neighbour = await requireDirectoryPage(store, otherRef.id)
+    // Inside a directory page the first bound is the directory page's own: the second one's comes from the root.
+    const [first, second] = other > at ? [pages, neighbour.pages] : [neighbour.pages, pages]
+    const secondFrom = (other > at ? otherRef : own).from
+    const combined = [
+      ...first,
+      ...second.map((ref, index) => (index === 0 ? { ...ref, from: secondFrom } : ref)),
+    ]
+    const half = Math.ceil(combined.length / 2)
+    const parts =
+      combined.length <= sizes.directorySize ? [combined] : [combined.slice(0, half), combined.slice(half)]
+    const from = (root.pages[Math.min(at, other)] as PageRef).from
+    return replaceDirectoryPages(place, Math.min(at, other), 2, parts, from)
+  }
+  store.write('directory-page', own.id, { pages })
+}
+
+const replaceDirectoryPages = (
+  { store, seq, root }: Place,
+  at: number,
+  count: number,
+  parts: readonly PageRef[][],
+  from: ListPosition | null,
+) => {
+  const ids = parts.map((_, part) => idOf(seq, part))
+  const refs = parts.map((pages, part) => ({
+    id: ids[part] as string,
+    from: part === 0 ? from : ((pages[0] as PageRef).from ?? null),
+  }))
+  parts.forEach((pages, part) => {
+    const own = pages.map((ref, index) => (index === 0 ? { ...ref, from: null } : ref))
+    store.write('new-directory-page', ids[part] as string, { pages: own })
+  })
+  store.write('root', '', { pages: root.pages.toSpliced(at, count, ...refs) })
+  for (const ref of root.pages.slice(at, at + count)) store.delete('directory-page', ref.id)
 }
 
 const requirePage = async (store: NoteListStore, id: string): Promise<NoteListPage> => {
   const page = await store.page(id)
   // The write order keeps every page the directory names; a missing one means the bucket was changed by hand.
   if (page === undefined) throw new Error(`note list page ${id} is missing`)
+  return page
+}
+
+const requireDirectoryPage = async (store: NoteListStore, id: string): Promise<NoteListDirectory> => {
+  const page = await store.directoryPage(id)
+  if (page === undefined) throw new Error(`note list directory page ${id} is missing`)
   return page
 }

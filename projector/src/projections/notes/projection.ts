@@ -12,17 +12,26 @@ import {
 import type { Views } from '../../view-store.ts'
 import { defineProjection, type FoldContext } from '../projection.ts'
 import { affectedUsers, evolveNoteRecord, summaryFor } from './evolve.ts'
-import { applyToNoteList, type NoteListStore } from './note-list.ts'
+import {
+  applyToNoteList,
+  type NoteListStore,
+  type NoteListWrite,
+  noteListKeyOf,
+  noteListWrites,
+} from './note-list.ts'
 
 export type NotesProjectionOptions = {
   /** Most summaries in one page of a user's note list. */
   notePageSize: number
+  /** Most pages in one page of a note list's directory. */
+  noteDirectorySize: number
 }
 
 export const defaultNotePageSize = 128
+export const defaultNoteDirectorySize = 256
 
 /** NOTES -> `notes` (each note as it is now) and `note-lists` (the notes each user can see, in pages). */
-export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
+export const notesProjection = ({ notePageSize, noteDirectorySize }: NotesProjectionOptions) =>
   defineProjection({
     name: 'notes',
     aggregate: noteAggregate,
@@ -35,9 +44,10 @@ export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
       if (next === undefined) return
       if (next !== record) views.set('notes', noteId, next)
       const change = { noteId, position: positionOf(next.note) }
+      const sizes = { pageSize: notePageSize, directorySize: noteDirectorySize }
       for (const userId of affectedUsers(next.note, events)) {
         const summary = summaryFor(next.note, userId)
-        await applyToNoteList(new NoteListInViews(views, userId), { ...change, summary }, seq, notePageSize)
+        await applyToNoteList(new NoteListInViews(views, userId), { ...change, summary }, seq, sizes)
       }
     },
   })
@@ -50,10 +60,7 @@ export const notesProjection = ({ notePageSize }: NotesProjectionOptions) =>
 const createsNote = (events: readonly NoteEvent[], context: FoldContext) =>
   context.first && events[0]?.type === 'NoteCreated'
 
-/** Write stages of a list's entries: pages before what names them, deletions last (see `NoteListStore`). */
-const stages = { newPage: 0, page: 1, head: 2, directory: 3 }
-
-/** One user's list in the `note-lists` read model, through the projector's working set. */
+/** One user's list in the `note-lists` read model, through the projector's working set, written in stages. */
 class NoteListInViews implements NoteListStore {
   readonly #unit: string
 
@@ -61,6 +68,7 @@ class NoteListInViews implements NoteListStore {
     private readonly views: Views,
     private readonly userId: string,
   ) {
+    // All of a user's list entries stand or fall together (see the view store's units).
     this.#unit = `note-lists/${userId}`
   }
 
@@ -68,32 +76,24 @@ class NoteListInViews implements NoteListStore {
     return this.views.get<NoteListHead>('note-lists', noteListKeys.head(this.userId))
   }
 
-  directory() {
+  root() {
     return this.views.get<NoteListDirectory>('note-lists', noteListKeys.directory(this.userId))
+  }
+
+  directoryPage(id: string) {
+    return this.views.get<NoteListDirectory>('note-lists', noteListKeys.directoryPage(this.userId, id))
   }
 
   page(id: string) {
     return this.views.get<NoteListPage>('note-lists', noteListKeys.page(this.userId, id))
   }
 
-  setHead(head: NoteListHead) {
-    this.views.set('note-lists', noteListKeys.head(this.userId), head, {
-      stage: stages.head,
-      unit: this.#unit,
-    })
+  write(kind: NoteListWrite, id: string, value: unknown) {
+    const stage = noteListWrites.indexOf(kind)
+    this.views.set('note-lists', noteListKeyOf(this.userId, kind, id), value, { stage, unit: this.#unit })
   }
 
-  setDirectory(directory: NoteListDirectory) {
-    const key = noteListKeys.directory(this.userId)
-    this.views.set('note-lists', key, directory, { stage: stages.directory, unit: this.#unit })
-  }
-
-  setPage(id: string, page: NoteListPage, kind: 'new' | 'in-place') {
-    const stage = kind === 'new' ? stages.newPage : stages.page
-    this.views.set('note-lists', noteListKeys.page(this.userId, id), page, { stage, unit: this.#unit })
-  }
-
-  deletePage(id: string) {
-    this.views.delete('note-lists', noteListKeys.page(this.userId, id), { unit: this.#unit })
+  delete(kind: 'page' | 'directory-page', id: string) {
+    this.views.delete('note-lists', noteListKeyOf(this.userId, kind, id), { unit: this.#unit })
   }
 }
