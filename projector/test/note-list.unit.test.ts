@@ -170,6 +170,8 @@ describe('a paged note list written in stages', () => {
     [7, { pageSize: 3, directorySize: 2 }],
     [8, { pageSize: 3, directorySize: 4 }],
     [9, { pageSize: 2, directorySize: 3 }],
+    [10, { pageSize: 4, directorySize: 2 }],
+    [11, { pageSize: 2, directorySize: 2 }],
   ] as const) {
     it(`equals the fold whatever subset of a batch a crash leaves written, once the batch is replayed (${JSON.stringify(sizes)})`, async () => {
       const random = seededRandom(seed)

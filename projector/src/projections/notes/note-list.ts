@@ -135,7 +135,7 @@ export const applyToNoteList = async (
   const alone = directory.pages.length === 1
   if (notes.length > sizes.pageSize) {
     const cut = cutAt(notes.length, inserted)
-    await replacePages(place, slot, 1, [notes.slice(0, cut), notes.slice(cut)], page.next)
+    await replacePages(place, slot, 1, [notes.slice(0, cut), notes.slice(cut)])
   } else if (notes.length < minimumFill(sizes.pageSize) && !alone) {
     const other = slot + 1 < directory.pages.length ? slot + 1 : slot - 1
     const neighbour = await requirePage(store, (directory.pages[other] as PageRef).id)
@@ -143,9 +143,9 @@ export const applyToNoteList = async (
     const half = Math.ceil(combined.length / 2)
     const parts =
       combined.length <= sizes.pageSize ? [combined] : [combined.slice(0, half), combined.slice(half)]
-    await replacePages(place, Math.min(slot, other), 2, parts, other > slot ? neighbour.next : page.next)
+    await replacePages(place, Math.min(slot, other), 2, parts)
   } else if (notes.length === 0 && alone && root.pages.length > 1) {
-    await removeDirectoryPage(place, page.next)
+    await removeDirectoryPage(place)
   } else {
     store.write('page', ref.id, { notes, next: page.next, seq })
   }
@@ -155,15 +155,10 @@ export const applyToNoteList = async (
  * Replaces `count` pages from `slot` of a directory page by new pages holding `parts`: writes them, points the
  * page before them (or the head) at the first, then changes the directory page, and deletes the old pages.
  */
-const replacePages = async (
-  place: Place,
-  slot: number,
-  count: number,
-  parts: readonly NoteSummary[][],
-  next: string | null,
-) => {
+const replacePages = async (place: Place, slot: number, count: number, parts: readonly NoteSummary[][]) => {
   const { store, seq, directory } = place
   const ids = parts.map((_, part) => idOf(seq, part))
+  const next = await pageAfter(place, slot + count)
   parts.forEach((notes, part) => {
     store.write('new-page', ids[part] as string, { notes, next: ids[part + 1] ?? next, seq })
   })
@@ -173,19 +168,37 @@ const replacePages = async (
     from: part === 0 ? (replaced[0]?.from ?? null) : positionOf(notes[0] as NoteSummary),
   }))
   await pointAt(place, slot, ids[0] as string)
-  await changeDirectoryPage(place, directory.pages.toSpliced(slot, count, ...refs))
+  const pages = directory.pages.toSpliced(slot, count, ...refs)
+  // A list growing at one end grows its directory pages there too: a split there leaves full ones behind.
+  const grown = slot === 0 ? 0 : slot + refs.length === pages.length ? pages.length - 1 : undefined
+  await changeDirectoryPage(place, pages, grown)
   for (const page of replaced) store.delete('page', page.id)
 }
 
 /** The last page of a directory page that empties goes, and so does the directory page. */
-const removeDirectoryPage = async (place: Place, next: string | null) => {
+const removeDirectoryPage = async (place: Place) => {
   const { store, root, at, directory } = place
+  const next = await pageAfter(place, directory.pages.length)
   const pages = root.pages.toSpliced(at, 1)
   if (at === 0 && pages[0] !== undefined) pages[0] = { ...pages[0], from: null }
   await pointAt(place, 0, next)
   store.write('root', '', { pages })
   for (const ref of directory.pages) store.delete('page', ref.id)
   store.delete('directory-page', (root.pages[at] as PageRef).id)
+}
+
+/**
+ * The page that follows `slot` of the directory page in the list (perhaps the first of the next directory page),
+ * as the directory says. New pages take their link from here, never from the page they replace: that page's
+ * link may be one a crash kept from being rewritten (its successor was replaced in a batch that also replaced
+ * it), and a replay that finds the successor's change already written does not redo it.
+ */
+const pageAfter = async ({ store, root, at, directory }: Place, slot: number): Promise<string | null> => {
+  const inPage = directory.pages[slot]
+  if (inPage !== undefined) return inPage.id
+  const nextDirectory = root.pages[at + 1]
+  if (nextDirectory === undefined) return null
+  return (await requireDirectoryPage(store, nextDirectory.id)).pages[0]?.id ?? null
 }
 
 /**
@@ -212,11 +225,11 @@ const pointAt = async ({ store, root, at, directory }: Place, slot: number, id: 
  * Gives the directory page its new pages: in place, or, past the directory size, split into two new directory
  * pages, or, below a quarter, merged with a neighbour (new directory pages, then the root).
  */
-const changeDirectoryPage = async (place: Place, pages: PageRef[]) => {
+const changeDirectoryPage = async (place: Place, pages: PageRef[], grown: number | undefined) => {
   const { store, sizes, root, at } = place
   const own = root.pages[at] as PageRef
   if (pages.length > sizes.directorySize) {
-    const cut = Math.ceil(pages.length / 2)
+    const cut = cutAt(pages.length, grown)
     return replaceDirectoryPages(place, at, 1, [pages.slice(0, cut), pages.slice(cut)], own.from)
   }
   if (pages.length < minimumFill(sizes.directorySize) && root.pages.length > 1) {
