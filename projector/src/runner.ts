@@ -108,7 +108,7 @@ export class ProjectionRunner {
     const failedWrites = await views.flush()
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const failure of failedWrites) {
-      await parkWrite(this.generations, this.logger, {
+      await parkWrite(this.generations, failure.again ? undefined : this.logger, {
         kind: 'write',
         projection: this.projection.name,
         readModel: failure.readModel,
@@ -168,8 +168,9 @@ export const park = async (generations: Generations, logger: Logger, event: Park
  * Records a read-model write that kept failing: that entry (and the rest of its unit, e.g. one user's list)
  * stays as it was, every other entry goes on. `npm run projections` and `/readyz` report it.
  */
-export const parkWrite = async (generations: Generations, logger: Logger, write: ParkedWrite) => {
-  logger.error(write, 'parked a read-model write that keeps failing; every other entry goes on')
+export const parkWrite = async (generations: Generations, logger: Logger | undefined, write: ParkedWrite) => {
+  // Logged once per unit and run: a unit that keeps failing would otherwise log every batch that touches it.
+  logger?.error(write, 'parked a read-model write that keeps failing; every other entry goes on')
   await generations.parked.put(
     parkedKeys.write(write.projection, write.readModel, write.key),
     JSON.stringify(write),

@@ -18,8 +18,17 @@ export interface Views {
   delete(readModel: ReadModelName, key: string, options?: WriteOptions): void
 }
 
-/** A write that kept failing for a reason of its own (too large, refused): its unit was left as it was. */
-export type FailedWrite = { readModel: ReadModelName; key: string; unit: string; reason: string }
+/**
+ * A write that kept failing for a reason of its own (too large, refused): its unit was left as it was.
+ * `again`: the unit had failed before (it was given up at once, without retries).
+ */
+export type FailedWrite = {
+  readModel: ReadModelName
+  key: string
+  unit: string
+  reason: string
+  again: boolean
+}
 
 export type FlushOptions = {
   /** Most writes in flight (a rebuild flushes many at once). */
@@ -125,9 +134,16 @@ export class ViewStore implements Views {
       const writes = [...this.#dirty.entries()].filter(([, dirty]) => dirty.stage === stage)
       await inParallel(writes, concurrency, async ([id, dirty]) => {
         if (failed.has(dirty.unit)) return
-        const reason = await this.#write(dirty, this.#failing.has(dirty.unit) ? [] : retryDelaysMs)
+        const again = this.#failing.has(dirty.unit)
+        const reason = await this.#write(dirty, again ? [] : retryDelaysMs)
         if (reason !== undefined) {
-          failed.set(dirty.unit, { readModel: dirty.readModel, key: dirty.key, unit: dirty.unit, reason })
+          failed.set(dirty.unit, {
+            readModel: dirty.readModel,
+            key: dirty.key,
+            unit: dirty.unit,
+            reason,
+            again,
+          })
           this.#failing.add(dirty.unit)
           return
         }
