@@ -90,7 +90,7 @@ const idOf = (seq: number, part: number) => `${seq}${String.fromCharCode(97 + pa
 const cutAt = (length: number, inserted: number | undefined) =>
   inserted === 0 ? 1 : inserted === length - 1 ? length - 1 : Math.ceil(length / 2)
 
-/** Where a change lands: the directory page (index `at` in the root) and the page (index `slot` in it). */
+/** Where a change lands: the directory page (index `at` in the root) of the list at event `seq`. */
 type Place = {
   store: NoteListStore
   seq: number
@@ -98,7 +98,6 @@ type Place = {
   root: NoteListDirectory
   at: number
   directory: NoteListDirectory
-  slot: number
 }
 
 /**
@@ -131,7 +130,7 @@ export const applyToNoteList = async (
   if (page.seq >= seq) return
   const { notes, inserted } = withChange(page.notes, change)
   if (notes === page.notes) return
-  const place: Place = { store, seq, sizes, root, at, directory, slot }
+  const place: Place = { store, seq, sizes, root, at, directory }
   const alone = directory.pages.length === 1
   if (notes.length > sizes.pageSize) {
     const cut = cutAt(notes.length, inserted)
