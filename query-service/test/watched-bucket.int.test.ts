@@ -42,7 +42,8 @@ const eventually = async (check: () => Promise<void>, timeoutMs = 3_000) => {
   }
 }
 
-const revisionOf = async (reader: Pick<KV, 'get'>, key: string) => (await reader.get(key))?.revision ?? 0
+const revisionOf = async (reader: { get(key: string): Promise<{ revision: number } | null> }, key: string) =>
+  (await reader.get(key))?.revision ?? 0
 
 describe('a watched read-model bucket', () => {
   it('answers a key it has read again without a NATS round trip', async () => {

@@ -9,8 +9,43 @@ export type ViewEntry = Pick<KvEntry, 'operation' | 'json'>
 /** How a request reads one read model: the bucket itself, the process's cache of it, or an older shape's adapter. */
 export type ViewReader = { get(key: string): Promise<ViewEntry | null> }
 
+/** An entry as the cache keeps it. */
+export type CachedEntry = Pick<KvEntry, 'operation' | 'revision' | 'length' | 'json' | 'string'>
+
+const utf8 = new TextDecoder()
+
+/**
+ * An entry with its own copy of the value. nats.js hands out each message's bytes as a view into the socket's
+ * read buffer, so a cached view would keep that whole buffer (tens of kilobytes) alive for a few bytes.
+ */
+class OwnEntry implements CachedEntry {
+  readonly operation: KvEntry['operation']
+  readonly revision: number
+  readonly #value: Uint8Array
+
+  constructor(entry: KvEntry) {
+    this.operation = entry.operation
+    this.revision = entry.revision
+    this.#value = entry.value.slice()
+  }
+
+  get length() {
+    return this.#value.length
+  }
+
+  string() {
+    return utf8.decode(this.#value)
+  }
+
+  json<T>(): T {
+    return JSON.parse(this.string()) as T
+  }
+}
+
+const own = (entry: KvEntry | null): CachedEntry | null => (entry === null ? null : new OwnEntry(entry))
+
 /** A key's latest entry as this process knows it; `null` when the bucket has no such key. */
-type Known = { entry: KvEntry | null; revision: number }
+type Known = { entry: CachedEntry | null; revision: number }
 
 /**
  * A read-through cache of one read-model bucket, kept current by one KV watch (a single ordered consumer per
@@ -80,13 +115,13 @@ export class WatchedBucket implements ViewReader {
     this.#known.clear()
   }
 
-  async get(key: string): Promise<KvEntry | null> {
+  async get(key: string): Promise<CachedEntry | null> {
     if (!this.#watching) return this.bucket.get(key)
     const known = this.#known.get(key)
     if (known !== undefined) return known.entry
     this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1)
     try {
-      const entry = await this.bucket.get(key)
+      const entry = own(await this.bucket.get(key))
       if (this.#watching) this.#remember(key, { entry, revision: entry?.revision ?? 0 })
       // An update that overtook the read is newer: answer with it.
       return this.#known.get(key)?.entry ?? entry
@@ -118,7 +153,7 @@ export class WatchedBucket implements ViewReader {
     // Keys nobody reads are not worth memory; a key being read needs the update, or its read could cache an
     // older value that no later update would correct.
     if (this.#known.has(entry.key) || this.#reading.has(entry.key)) {
-      this.#remember(entry.key, { entry, revision: entry.revision })
+      this.#remember(entry.key, { entry: own(entry), revision: entry.revision })
     }
   }
 
