@@ -52,6 +52,7 @@ export {
   positionOf,
   slotOf,
 } from './notes/list-order.ts'
+export { isSharedWith, permissionOf, type Shares, shareeIds, shareList } from './notes/shares.ts'
 export {
   type Access,
   accessOf,

@@ -1,4 +1,4 @@
-import { evolveNote, type Note, type NoteEvent, type NoteState } from '@jetnotes/schemas'
+import { evolveNote, type Note, type NoteEvent, type NoteState, permissionOf } from '@jetnotes/schemas'
 
 /** A note event and the stream sequence of the message it was appended in. */
 export type LoggedNoteEvent = { seq: number; event: NoteEvent }
@@ -59,7 +59,7 @@ const changesOf = (before: NoteState, event: NoteEvent): FieldChange[] => {
       return [
         {
           field: `shares.${event.data.userId}`,
-          before: before?.shares[event.data.userId] ?? null,
+          before: shareBefore(before, event.data.userId),
           after: event.data.permission,
         },
       ]
@@ -67,7 +67,7 @@ const changesOf = (before: NoteState, event: NoteEvent): FieldChange[] => {
       return [
         {
           field: `shares.${event.data.userId}`,
-          before: before?.shares[event.data.userId] ?? null,
+          before: shareBefore(before, event.data.userId),
           after: null,
         },
       ]
@@ -79,3 +79,6 @@ const changesOf = (before: NoteState, event: NoteEvent): FieldChange[] => {
     }
   }
 }
+
+const shareBefore = (before: NoteState, userId: string) =>
+  before === null ? null : (permissionOf(before.shares, userId) ?? null)

@@ -9,6 +9,7 @@ import {
 import {
   AuditEntry,
   Id,
+  isSharedWith,
   type NoteRecord,
   NoteVersionView,
   NotFoundError,
@@ -41,7 +42,7 @@ const assertHistoryVisible = async (view: ReadView, noteId: string, userId: stri
   const entry = await view.notes.get(noteId)
   const note = entry?.operation === 'PUT' ? entry.json<NoteRecord>().note : undefined
   const visible =
-    note !== undefined && (note.owner === userId || (!note.deleted && note.shares[userId] !== undefined))
+    note !== undefined && (note.owner === userId || (!note.deleted && isSharedWith(note.shares, userId)))
   if (!visible) throw new NotFoundError('Note not found')
 }
 

@@ -4,6 +4,7 @@ import {
   type NoteEvent,
   type NoteState,
   type NoteView,
+  shareeIds,
   toNoteView,
 } from '@jetnotes/schemas'
 
@@ -60,7 +61,7 @@ export const toLiveEvents = (
 
 /** Everyone who could see the note before or after: its owner and its sharees on either side. */
 const candidates = (before: NoteState, after: NonNullable<NoteState>) =>
-  new Set([after.owner, ...Object.keys(after.shares), ...Object.keys(before?.shares ?? {})])
+  new Set([after.owner, ...shareeIds(after.shares), ...(before === null ? [] : shareeIds(before.shares))])
 
 /** The SSE `id` of a position: `<seq>`, or `<seq>-<index>` for the second and later events of a message. */
 export const formatEventId = ({ seq, index }: Position) => (index === 0 ? String(seq) : `${seq}-${index}`)

@@ -9,6 +9,7 @@ import {
 } from '../errors.ts'
 import type { NoteCommand } from './commands.ts'
 import type { NoteEvent } from './events.ts'
+import { isSharedWith, permissionOf } from './shares.ts'
 import { type Access, accessOf, type Note, type NoteState } from './state.ts'
 
 export type NoteDecision = Emitted<NoteEvent>[] | DomainError
@@ -40,11 +41,11 @@ export const decideNote = (state: NoteState, command: NoteCommand): NoteDecision
       const { userId, permission } = command.share
       if (userId === state.owner) return new UnprocessableError('The owner already has full access', 'userId')
       if (!command.shareeIsActiveUser) return new UnprocessableError('No active user has this id', 'userId')
-      if (state.shares[userId] === permission) return []
+      if (permissionOf(state.shares, userId) === permission) return []
       return [{ type: 'NoteShared', data: { userId, permission } }]
     }
     case 'UnshareNote':
-      if (state.shares[command.userId] === undefined) return []
+      if (!isSharedWith(state.shares, command.userId)) return []
       return [{ type: 'NoteUnshared', data: { userId: command.userId } }]
     case 'DeleteNote':
       return [{ type: 'NoteDeleted', data: {} }]

@@ -1,4 +1,5 @@
 import type { NoteEvent } from './events.ts'
+import { emptyShares, withoutShare, withShare } from './shares.ts'
 import type { NoteState } from './state.ts'
 
 /** Folds one note event into the note's state. Pure: everything it needs is in the event. */
@@ -11,7 +12,7 @@ export const evolveNote = (state: NoteState, event: NoteEvent): NoteState => {
         title: event.data.title,
         body: event.data.body,
         tags: event.data.tags,
-        shares: {},
+        shares: emptyShares(),
         version: event.version,
         deleted: false,
         createdAt: event.time,
@@ -26,14 +27,12 @@ export const evolveNote = (state: NoteState, event: NoteEvent): NoteState => {
       if (state === null) return state
       return {
         ...state,
-        shares: { ...state.shares, [event.data.userId]: event.data.permission },
+        shares: withShare(state.shares, event.data.userId, event.data.permission),
         ...touched(event),
       }
-    case 'NoteUnshared': {
+    case 'NoteUnshared':
       if (state === null) return state
-      const { [event.data.userId]: _removed, ...shares } = state.shares
-      return { ...state, shares, ...touched(event) }
-    }
+      return { ...state, shares: withoutShare(state.shares, event.data.userId), ...touched(event) }
     case 'NoteDeleted':
       if (state === null) return state
       return { ...state, deleted: true, ...touched(event) }

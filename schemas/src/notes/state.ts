@@ -1,4 +1,5 @@
 import type { Permission } from './fields.ts'
+import { permissionOf, type Shares } from './shares.ts'
 
 /** Everything the log says about one note: the aggregate state and, as it is, the note view. */
 export type Note = {
@@ -7,8 +8,8 @@ export type Note = {
   title: string
   body: string
   tags: string[]
-  /** userId -> permission. The owner is never in here. */
-  shares: Record<string, Permission>
+  /** userId -> permission. The owner is never in here. Built and read only through `shares.ts`. */
+  shares: Shares
   version: number
   deleted: boolean
   createdAt: string
@@ -28,7 +29,7 @@ export type Access = 'owner' | Permission | 'none'
 export const accessOf = (note: NoteState, userId: string): Access => {
   if (note === null || note.deleted) return 'none'
   if (note.owner === userId) return 'owner'
-  return note.shares[userId] ?? 'none'
+  return permissionOf(note.shares, userId) ?? 'none'
 }
 
 export const canRead = (note: NoteState, userId: string): boolean => accessOf(note, userId) !== 'none'

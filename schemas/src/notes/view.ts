@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Id } from '../ids.ts'
 import { Share } from './fields.ts'
+import { shareList } from './shares.ts'
 import type { Note } from './state.ts'
 
 /** A note as the API shows it. */
@@ -25,7 +26,7 @@ export const toNoteView = (note: Note): NoteView => ({
   body: note.body,
   tags: note.tags,
   owner: note.owner,
-  shares: Object.entries(note.shares).map(([userId, permission]) => ({ userId, permission })),
+  shares: shareList(note.shares),
   version: note.version,
   createdAt: note.createdAt,
   createdBy: note.createdBy,

@@ -5,6 +5,7 @@ import {
   type NoteEvent,
   type NoteRecord,
   type NoteSummary,
+  shareeIds,
 } from '@jetnotes/schemas'
 
 /** The `notes` read model after one message: unchanged if it already reflects that position. */
@@ -24,7 +25,7 @@ export const evolveNoteRecord = (
  * so a replayed message recomputes the same lists even when the note view is already further on.
  */
 export const affectedUsers = (note: Note, events: readonly NoteEvent[]): string[] => {
-  const users = new Set([note.owner, ...Object.keys(note.shares)])
+  const users = new Set([note.owner, ...shareeIds(note.shares)])
   for (const event of events) {
     if (event.type === 'NoteShared' || event.type === 'NoteUnshared') users.add(event.data.userId)
   }
