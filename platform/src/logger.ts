@@ -1,22 +1,103 @@
-import { type Logger, pino } from 'pino'
+import { type DestinationStream, type Logger, pino } from 'pino'
 
-/** Query parameters whose values must never reach a log line (bearer tokens in SSE URLs). */
-const secretParams = /([?&](?:access_token|token)=)[^&]*/gi
+const redacted = '[redacted]'
 
-/** Removes secrets from a URL before it is logged. */
-export const redactUrl = (url: string) => url.replace(secretParams, '$1[redacted]')
+/**
+ * The query parameters whose values may be logged, by their exact spelling. An allow-list fails closed:
+ * `access_token` may arrive as `access%5Ftoken`, `ACCESS_TOKEN`, repeated, or after a `#` (the router starts
+ * the query there too), and a deny-list would have to decode each spelling exactly as the router and its query
+ * parser do to catch them all. Here any spelling not listed, encoded or not, loses its value. Search text (`q`,
+ * `tag`) is note content and stays out too.
+ */
+const loggableParams: ReadonlySet<string> = new Set(['limit', 'cursor', 'lastEventId'])
 
-/** The one logger configuration: JSON lines, no credentials. */
-export const createLogger = (service: string, level: string): Logger =>
-  pino({
-    level,
-    base: { service },
-    redact: { paths: ['req.headers.authorization', 'req.headers["idempotency-key"]'], censor: '[redacted]' },
-    serializers: {
-      req: (req: { method?: string; url?: string; id?: string }) => ({
-        method: req.method,
-        url: redactUrl(req.url ?? ''),
-        id: req.id,
-      }),
+/** A name that reads as a parameter name, kept for debugging; any other (encoded, long) may hide a value. */
+const plainName = /^[A-Za-z0-9_-]{1,32}$/
+
+/**
+ * Where the query starts: find-my-way splits at the first `?` or `#` (and at `;` when configured to). Cutting
+ * at the first of all three can only redact more.
+ */
+const queryStart = /[?#;]/
+
+const redactParam = (param: string) => {
+  const equals = param.indexOf('=')
+  const name = equals === -1 ? param : param.slice(0, equals)
+  if (loggableParams.has(name)) return param
+  return plainName.test(name) ? `${name}=${redacted}` : redacted
+}
+
+/**
+ * A request URL fit for a log line: the path, and of the query the values of the loggable parameters and the
+ * names of the others that are plain names (`/events?ACCESS_TOKEN=[redacted]&[redacted]&limit=5`).
+ */
+export const redactUrl = (url: string): string => {
+  const start = url.search(queryStart)
+  if (start === -1) return url
+  return `${url.slice(0, start + 1)}${url
+    .slice(start + 1)
+    .split('&')
+    .map(redactParam)
+    .join('&')}`
+}
+
+/** Headers that carry credentials or secrets of the caller's: never logged, whatever their case. */
+const secretHeaders: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'idempotency-key',
+])
+
+/** A header map fit for a log line: the values of secret headers, in any case, replaced. */
+export const redactHeaders = (headers: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      secretHeaders.has(name.toLowerCase()) ? redacted : value,
+    ]),
+  )
+
+/**
+ * An error fit for a log line. Node's HTTP parser errors carry the raw bytes of the request (`rawPacket`, with
+ * its Authorization header): left out. Fastify's own errors about a URL (`FST_ERR_BAD_URL`, ...) quote it whole,
+ * query and all: their message and stack get the URL's redaction.
+ */
+const serializeError = (error: Error): Record<string, unknown> => {
+  const { rawPacket: _rawPacket, ...serialized } = pino.stdSerializers.err(error) as Record<string, unknown>
+  if (typeof serialized.code === 'string' && serialized.code.startsWith('FST_ERR_')) {
+    for (const field of ['message', 'stack'] as const) {
+      const text = serialized[field]
+      if (typeof text === 'string') serialized[field] = redactUrl(text)
+    }
+  }
+  return serialized
+}
+
+type LoggedRequest = { method?: string; url?: string; id?: string }
+
+/**
+ * The one logger configuration: JSON lines, no credentials. A request is logged as its method, its id and its
+ * URL without secrets, never with its headers. `destination` is for tests that read what was logged.
+ */
+export const createLogger = (service: string, level: string, destination?: DestinationStream): Logger =>
+  pino(
+    {
+      level,
+      base: { service },
+      // Lines that log headers on their own (not through `req`) in Node's lower case, as a second line of defence.
+      redact: {
+        paths: [...secretHeaders].flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]),
+        censor: redacted,
+      },
+      serializers: {
+        req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }),
+        headers: (headers: unknown) =>
+          typeof headers === 'object' && headers !== null
+            ? redactHeaders(headers as Record<string, unknown>)
+            : headers,
+        err: serializeError,
+      },
     },
-  })
+    destination,
+  )

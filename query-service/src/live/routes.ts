@@ -24,7 +24,11 @@ const LiveQuery = z.strictObject({
     .string()
     .max(300)
     .optional()
-    .describe('The bearer token, for clients that cannot send headers (browser EventSource). Never logged.'),
+    .describe(
+      'The bearer token, for clients that cannot send headers (browser EventSource). The name is matched ' +
+        'after percent-decoding (`access%5Ftoken` is the same URL), in this case only, and once only. ' +
+        'Never logged.',
+    ),
   lastEventId: z
     .string()
     .max(40)
@@ -48,7 +52,11 @@ const stream = z
       'or null once the note is deleted or no longer visible to you (the last message you get about it).',
   )
 
-/** The bearer token from the Authorization header, or from `?access_token=` (EventSource sends no headers). */
+/**
+ * The bearer token from the Authorization header, or from `?access_token=` (EventSource sends no headers).
+ * `LiveQuery` has already refused any other spelling (strict: `ACCESS_TOKEN` is an unknown parameter) and a
+ * repeated one (a list is not a string); the logger keeps its value out of every line whatever the spelling.
+ */
 const liveToken = (request: FastifyRequest) => {
   const query = request.query as { access_token?: unknown }
   return bearerToken(request) ?? (typeof query.access_token === 'string' ? query.access_token : undefined)
