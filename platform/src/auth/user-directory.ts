@@ -18,6 +18,8 @@ const matchesToken = (user: UserState, secretHash: string): user is User =>
 /** How long an id without an account is remembered as such, and how many such ids are kept at most. */
 const missedIdTtlMs = 60_000
 const missedIdCap = 10_000
+/** How long the first request to miss waits for others to share its question to the stream. */
+const gatherMs = 5
 
 /**
  * Every user account, folded from the USERS stream and kept current by one ordered consumer, so that checking
@@ -150,8 +152,8 @@ export class UserDirectory {
 
   /**
    * Whether the directory has applied every event the stream held at a moment after this call: then it knows
-   * every account that existed when the caller's request came in. Callers that arrive while the stream is being
-   * asked wait for the next question, and one question answers all of them.
+   * every account that existed when the caller's request came in. Callers that arrive within a few
+   * milliseconds, or while the stream is being asked, wait for the next question, and one answers them all.
    */
   #appliedWholeStream(): Promise<boolean> {
     const answer = new Promise<boolean>((resolve, reject) => this.#waiting.push({ resolve, reject }))
@@ -162,6 +164,9 @@ export class UserDirectory {
   async #askForWaiting(): Promise<void> {
     this.#asking = true
     while (this.#waiting.length > 0) {
+      // A flood arrives over many turns of the event loop: a short wait lets one question answer many of them,
+      // and bounds the questions to one per few milliseconds however many unknown tokens come in.
+      await new Promise((resolve) => setTimeout(resolve, gatherMs))
       const batch = this.#waiting.splice(0)
       try {
         const asked = Date.now()

@@ -52,6 +52,11 @@ const responseHeaders = [
   'x-request-id',
 ]
 
+/** The Content-Security-Policy of the /docs page. */
+const docsPolicy =
+  "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'; img-src 'self' data:; " +
+  "script-src 'self'; style-src 'self' 'unsafe-inline'"
+
 /** A request id a caller may pass in `X-Request-Id` is kept (it becomes the events' correlation id). */
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,100}$/
 
@@ -116,8 +121,9 @@ export const createHttpApp = async ({
     },
     transform: jsonSchemaTransform,
   })
-  // The documentation page runs swagger-ui's own scripts and styles: it gets a policy that allows exactly those.
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  // The documentation page runs swagger-ui's own scripts and styles from here: its policy allows those alone
+  // (not swagger-ui's default, whose upgrade-insecure-requests would break the page served over plain http).
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsPolicy })
   return app
 }
 
