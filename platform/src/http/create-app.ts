@@ -49,6 +49,9 @@ const responseHeaders = [
   'projection-position',
   'idempotent-replayed',
   'retry-after',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
   'x-request-id',
 ]
 
