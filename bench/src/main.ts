@@ -88,6 +88,10 @@ const env = {
   QUERY_PORT: String(queryPort),
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
+  // The load comes from one address with few users, far beyond any team's: the limits stay on (their cost is
+  // measured) but out of the way.
+  RATE_LIMIT_PER_USER: '100000000',
+  RATE_LIMIT_PER_ADDRESS: '100000000',
 }
 const running: Supervised[] = services.map((service, index) =>
   supervise(service.name, process.execPath, [...profiling, '--import', 'tsx', service.entry], {

@@ -1,4 +1,4 @@
-import { createHttpApp, registerHealth } from '@jetnotes/platform'
+import { createHttpApp, type RateLimits, registerHealth } from '@jetnotes/platform'
 import { streamNames } from '@jetnotes/schemas'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CommandContext } from './context.ts'
@@ -9,13 +9,14 @@ import { userRoutes } from './users/routes.ts'
 export const buildCommandApp = async (
   context: CommandContext,
   logger: FastifyBaseLogger,
-  options: { corsOrigins?: string } = {},
+  options: { corsOrigins?: string; rateLimits?: RateLimits } = {},
 ) => {
   const app = await createHttpApp({
     title: 'jetnotes command-service',
     description:
       'Commands on notes and users. Every accepted command is appended to the JetStream event log.',
     logger,
+    users: context.directory,
     ...options,
   })
   registerHealth(app, [

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
+import type { RateLimits } from './http/rate-limit.ts'
 
 /** A configuration value in the environment is missing or invalid. The message names the variable. */
 export class ConfigError extends Error {
@@ -20,8 +21,34 @@ export const CommonEnv = {
   /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Browser origins allowed to call the HTTP APIs: `*` or a comma-separated list of origins. */
-  CORS_ORIGINS: z.string().min(1).default('*'),
+  CORS_ORIGINS: z
+    .string()
+    .min(1)
+    .refine(
+      (value) => value === '*' || value.split(',').every((origin) => isOrigin(origin.trim())),
+      'must be * or a comma-separated list of origins such as https://notes.example.com (no path, no trailing /)',
+    )
+    .default('*'),
+  /** HTTP requests per RATE_LIMIT_WINDOW_MS for each user (by token), in each service process; 0: no limit. */
+  RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(3_000),
+  /** HTTP requests per window for each client address without a token of a known user; 0: no limit. */
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1_000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
 }
+
+/** Whether a string is exactly an origin (scheme, host, optional port), as a browser sends it in `Origin`. */
+const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value
+
+/** The rate limits a service's HTTP app enforces, from its configuration. */
+export const rateLimitsOf = (config: {
+  RATE_LIMIT_PER_USER: number
+  RATE_LIMIT_PER_ADDRESS: number
+  RATE_LIMIT_WINDOW_MS: number
+}): RateLimits => ({
+  perUser: config.RATE_LIMIT_PER_USER,
+  perAddress: config.RATE_LIMIT_PER_ADDRESS,
+  windowMs: config.RATE_LIMIT_WINDOW_MS,
+})
 
 /** The NATS server(s) to connect to. */
 export const natsUrlOf = (config: { NATS_URL?: string | undefined; NATS_PORT: number }) =>

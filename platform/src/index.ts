@@ -4,7 +4,15 @@
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { UserDirectory } from './auth/user-directory.ts'
-export { CommonEnv, ConfigError, loadConfig, loadDotEnv, natsUrlOf, Port } from './config.ts'
+export {
+  CommonEnv,
+  ConfigError,
+  loadConfig,
+  loadDotEnv,
+  natsUrlOf,
+  Port,
+  rateLimitsOf,
+} from './config.ts'
 export {
   type DecodableAggregate,
   type DecodedMessage,
@@ -18,7 +26,7 @@ export {
 } from './event-log/decode-message.ts'
 export { type Aggregate, type Folded, foldSubject } from './event-log/fold-subject.ts'
 export { type LoggedCommit, nextOfSubject, readSubject } from './event-log/read-subject.ts'
-export { authenticate, bearerToken, callerOf } from './http/authentication.ts'
+export { authenticate, bearerToken, callerOf, knownUserOf } from './http/authentication.ts'
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.ts'
 export {
   BadRequestError,
@@ -38,6 +46,7 @@ export {
   sendProblem,
   toProblem,
 } from './http/problem-details.ts'
+export { type RateLimits, unlimited } from './http/rate-limit.ts'
 export { createLogger, redactUrl } from './logger.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { connectNats } from './nats/connection.ts'

@@ -1,5 +1,5 @@
 import { fastifySSE } from '@fastify/sse'
-import { createHttpApp, registerHealth } from '@jetnotes/platform'
+import { createHttpApp, type RateLimits, registerHealth } from '@jetnotes/platform'
 import { type ProjectionName, projectionNames } from '@jetnotes/schemas'
 import type { FastifyBaseLogger } from 'fastify'
 import type { QueryContext } from './context.ts'
@@ -13,6 +13,7 @@ export type QueryAppOptions = {
   heartbeatMs: number
   live: LiveOptions
   corsOrigins?: string
+  rateLimits?: RateLimits
 }
 
 /**
@@ -43,7 +44,9 @@ export const buildQueryApp = async (
       'Every read of a read model answers with `Projection-Position` (the last stream sequence the views it read ' +
       'hold) and `Projection-Lag` (how many events the stream, as this process sees it now, is ahead of them).',
     logger,
+    users: context.directory,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   })
   await app.register(fastifySSE, { heartbeatInterval: options.heartbeatMs })
   registerHealth(app, [

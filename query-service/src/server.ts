@@ -1,4 +1,4 @@
-import { connectNats, createLogger, natsUrlOf, runService } from '@jetnotes/platform'
+import { connectNats, createLogger, natsUrlOf, rateLimitsOf, runService } from '@jetnotes/platform'
 import { buildQueryApp } from './app.ts'
 import { loadQueryConfig } from './config.ts'
 import { openQueryContext } from './context.ts'
@@ -25,6 +25,7 @@ await runService(async () => {
   const app = await buildQueryApp(context, logger, {
     readyMaxLag: config.READY_MAX_LAG,
     corsOrigins: config.CORS_ORIGINS,
+    rateLimits: rateLimitsOf(config),
     heartbeatMs: config.LIVE_HEARTBEAT_MS,
     live: { retryMs: config.LIVE_RETRY_MS, maxQueuedEvents: config.LIVE_CLIENT_QUEUE },
   })

@@ -1,4 +1,5 @@
 import { buildCommandApp, openCommandContext } from '@jetnotes/command-service'
+import type { RateLimits } from '@jetnotes/platform'
 import {
   Generations,
   type ProjectionOptions,
@@ -60,6 +61,9 @@ export type SystemOptions = {
   logger?: Logger
   /** The query-service's /readyz fails while a projection is more events than this behind its stream. */
   readyMaxLag?: number
+  /** Both services' rate limits (default: none) and the browser origins they allow (default: `*`). */
+  rateLimits?: RateLimits
+  corsOrigins?: string
 }
 
 export const startSystem = async (options: SystemOptions = {}) => {
@@ -67,7 +71,11 @@ export const startSystem = async (options: SystemOptions = {}) => {
   const nats = options.nats ?? (await startNatsServer())
   const commandNc = await connect({ servers: nats.url, name: 'test-command' })
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
-  const commandApp = await buildCommandApp(commandContext, logger)
+  const httpOptions = {
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+  }
+  const commandApp = await buildCommandApp(commandContext, logger, httpOptions)
   const commands = await listen(commandApp)
   const projectionOptions = {
     ...(options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }),
@@ -91,6 +99,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     logger,
   )
   const queryApp = await buildQueryApp(queryContext, logger, {
+    ...httpOptions,
     readyMaxLag: options.readyMaxLag ?? 10_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     live: { retryMs: 2_000, maxQueuedEvents: options.liveClientQueue ?? 1_000 },

@@ -15,16 +15,35 @@ import { parseToken, sameHash } from './tokens.ts'
 const matchesToken = (user: UserState, secretHash: string): user is User =>
   user?.active === true && sameHash(user.tokenHash, secretHash)
 
+/** How long an id without an account is remembered as such, and how many such ids are kept at most. */
+const missedIdTtlMs = 60_000
+const missedIdCap = 10_000
+/** How long the first request to miss waits for others to share its question to the stream. */
+const gatherMs = 5
+
 /**
  * Every user account, folded from the USERS stream and kept current by one ordered consumer, so that checking
  * a bearer token costs no round trip. A token the directory does not know yet (issued a moment ago by another
  * process) triggers a read of that one user's events, so a new token works in the very next request anywhere.
  * A revoked token stops working at once in the process that revoked it, and in the others as soon as the
  * consumer delivers the event (milliseconds).
+ *
+ * Unknown tokens must not cost a round trip each (a flood of random ones would turn into a flood of reads).
+ * Before reading a user's events, the directory asks whether it is behind the stream at all; one stream info
+ * answers every request waiting at that moment, and if the directory has applied the whole stream, what it
+ * knows is the truth for them all. An id found to have no account is remembered for a while: ids are random
+ * UUIDs the command-service draws, so an id nobody holds now is one nobody will be given.
  */
 export class UserDirectory {
   readonly #users = new Map<string, Folded<User>>()
   readonly #listeners = new Set<(userId: string) => void>()
+  /** Ids found to have no account, with when that stops counting (insertion order is age order). */
+  readonly #missed = new Map<string, number>()
+  /** The last stream sequence the feed has applied. */
+  #applied = 0
+  /** Requests waiting to learn whether the directory has applied the whole stream, and whether one is asking. */
+  #waiting: { resolve: (current: boolean) => void; reject: (error: unknown) => void }[] = []
+  #asking = false
   #feed: ConsumerMessages | undefined
   readonly #report: InvalidMessageReport
   /** The USERS stream's last sequence as this directory has seen it (what the users views' lag is measured by). */
@@ -52,6 +71,7 @@ export class UserDirectory {
         for await (const message of feed) {
           this.head.observe(message)
           this.#apply(message)
+          this.#applied = message.seq
           if (message.seq >= state.last_seq) caughtUp()
         }
       })().catch(failed)
@@ -79,6 +99,7 @@ export class UserDirectory {
   remember(userId: string, folded: Folded<UserState>): void {
     const known = this.#users.get(userId)
     if (folded.state !== null && (known === undefined || known.seq < folded.seq)) {
+      this.#missed.delete(userId)
       this.#users.set(userId, { state: folded.state, seq: folded.seq })
       for (const listener of this.#listeners) listener(userId)
     }
@@ -101,10 +122,63 @@ export class UserDirectory {
   async authenticate(token: string): Promise<User | undefined> {
     const parsed = parseToken(token)
     if (parsed === undefined) return undefined
-    const known = this.#users.get(parsed.userId)?.state ?? null
-    if (matchesToken(known, parsed.secretHash)) return known
-    const { state } = await this.refresh(parsed.userId)
-    return matchesToken(state, parsed.secretHash) ? state : undefined
+    const { userId, secretHash } = parsed
+    const known = this.#users.get(userId)?.state ?? null
+    if (matchesToken(known, secretHash)) return known
+    if (known === null && this.#missedRecently(userId)) return undefined
+    const state = (await this.#appliedWholeStream())
+      ? (this.#users.get(userId)?.state ?? null)
+      : (await this.refresh(userId)).state
+    if (state === null) this.#rememberMissed(userId)
+    return matchesToken(state, secretHash) ? state : undefined
+  }
+
+  #missedRecently(userId: string): boolean {
+    const until = this.#missed.get(userId)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.#missed.delete(userId)
+    return false
+  }
+
+  #rememberMissed(userId: string): void {
+    this.#missed.delete(userId)
+    this.#missed.set(userId, Date.now() + missedIdTtlMs)
+    if (this.#missed.size > missedIdCap) {
+      const oldest = this.#missed.keys().next()
+      if (oldest.done !== true) this.#missed.delete(oldest.value)
+    }
+  }
+
+  /**
+   * Whether the directory has applied every event the stream held at a moment after this call: then it knows
+   * every account that existed when the caller's request came in. Callers that arrive within a few
+   * milliseconds, or while the stream is being asked, wait for the next question, and one answers them all.
+   */
+  #appliedWholeStream(): Promise<boolean> {
+    const answer = new Promise<boolean>((resolve, reject) => this.#waiting.push({ resolve, reject }))
+    if (!this.#asking) void this.#askForWaiting()
+    return answer
+  }
+
+  async #askForWaiting(): Promise<void> {
+    this.#asking = true
+    while (this.#waiting.length > 0) {
+      // A flood arrives over many turns of the event loop: a short wait lets one question answer many of them,
+      // and bounds the questions to one per few milliseconds however many unknown tokens come in.
+      await new Promise((resolve) => setTimeout(resolve, gatherMs))
+      const batch = this.#waiting.splice(0)
+      try {
+        const asked = Date.now()
+        const { state } = await this.jsm.streams.info(userAggregate.stream)
+        this.head.advance(state.last_seq, asked)
+        const current = state.last_seq <= this.#applied
+        for (const waiter of batch) waiter.resolve(current)
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error)
+      }
+    }
+    this.#asking = false
   }
 
   /** The user with this id if the directory knows it (no I/O). */

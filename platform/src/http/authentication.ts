@@ -31,6 +31,14 @@ export const authenticate =
 
 export { bearerToken }
 
+/** The id of the account a request's bearer token belongs to, if the directory knows it now (no I/O). */
+export const knownUserOf =
+  (directory: UserDirectory) =>
+  (request: FastifyRequest): string | undefined => {
+    const token = bearerToken(request)
+    return token !== undefined && directory.accepts(token) ? token.slice(0, token.indexOf('.')) : undefined
+  }
+
 /** The authenticated caller. Only for routes behind `authenticate`. */
 export const callerOf = (request: FastifyRequest): User => {
   if (request.user === undefined) throw new UnauthorizedError()

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { ForbiddenError } from '@jetnotes/schemas'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import {
   jsonSchemaTransform,
@@ -9,7 +11,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
+import type { UserDirectory } from '../auth/user-directory.ts'
+import { knownUserOf } from './authentication.ts'
 import { registerProblemDetails } from './problem-details.ts'
+import { type RateLimits, registerRateLimits, unlimited } from './rate-limit.ts'
 
 export type HttpAppOptions = {
   title: string
@@ -19,6 +24,10 @@ export type HttpAppOptions = {
   bodyLimit?: number
   /** Browser origins allowed to call the API: `*`, or a comma-separated list. */
   corsOrigins?: string
+  /** Requests per window per user and per client address (absent: no limits, as tests driving the app want). */
+  rateLimits?: RateLimits
+  /** The accounts whose tokens count per user in the rate limits (without it, every request counts by address). */
+  users?: UserDirectory
 }
 
 /** Headers a browser may send, and may read from responses, across origins. */
@@ -40,8 +49,16 @@ const responseHeaders = [
   'projection-position',
   'idempotent-replayed',
   'retry-after',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
   'x-request-id',
 ]
+
+/** The Content-Security-Policy of the /docs page. */
+const docsPolicy =
+  "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'; img-src 'self' data:; " +
+  "script-src 'self'; style-src 'self' 'unsafe-inline'"
 
 /** A request id a caller may pass in `X-Request-Id` is kept (it becomes the events' correlation id). */
 const acceptableRequestId = /^[A-Za-z0-9._:-]{1,100}$/
@@ -56,6 +73,8 @@ export const createHttpApp = async ({
   logger,
   bodyLimit = 256 * 1024,
   corsOrigins = '*',
+  rateLimits = unlimited,
+  users,
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
@@ -71,9 +90,27 @@ export const createHttpApp = async ({
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id)
   })
+  await registerRateLimits(app, rateLimits, users === undefined ? () => undefined : knownUserOf(users))
+  // An API answers JSON: nothing in it may load, run or be framed. The /docs page sets its own policy below.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+  })
+  const origins = corsOrigins === '*' ? '*' : corsOrigins.split(',').map((origin) => origin.trim())
+  if (origins !== '*') {
+    // A preflight from an origin not on the list is refused outright, rather than answered without permission.
+    app.addHook('onRequest', async (request) => {
+      const origin = request.headers.origin
+      if (request.method === 'OPTIONS' && origin !== undefined && !origins.includes(origin)) {
+        throw new ForbiddenError(`The origin ${origin} may not call this API`)
+      }
+    })
+  }
   // Bearer tokens, not cookies, carry identity, so allowing other origins exposes nothing ambient.
   await app.register(cors, {
-    origin: corsOrigins === '*' ? '*' : corsOrigins.split(',').map((origin) => origin.trim()),
+    origin: origins,
     allowedHeaders: requestHeaders,
     exposedHeaders: responseHeaders,
     methods: ['GET', 'POST', 'PATCH', 'DELETE'],
@@ -87,7 +124,9 @@ export const createHttpApp = async ({
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // The documentation page runs swagger-ui's own scripts and styles from here: its policy allows those alone
+  // (not swagger-ui's default, whose upgrade-insecure-requests would break the page served over plain http).
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsPolicy })
   return app
 }
 

@@ -44,3 +44,10 @@ export class ServiceUnavailableError extends DomainError {
     super('unavailable', 503, message, options)
   }
 }
+
+/** The caller made more requests than its limit allows in the current window. */
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate-limited', 429, `Too many requests; retry in ${retryAfterSeconds} s`)
+  }
+}

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import {
   BadRequestError,
   IdempotencyKeyInUseError,
+  RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
 } from './errors.ts'
@@ -56,6 +57,7 @@ const titles: Record<string, string> = {
   'idempotency-key-reused': 'Idempotency key reused',
   unprocessable: 'Unprocessable request',
   'precondition-required': 'Precondition required',
+  'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
   'not-ready': 'Not ready',
   internal: 'Internal server error',
@@ -130,7 +132,11 @@ export const registerProblemDetails = (app: FastifyInstance) => {
     const body = toProblem(error, request)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')
     if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
-    if (error instanceof ServiceUnavailableError || error instanceof IdempotencyKeyInUseError) {
+    if (
+      error instanceof ServiceUnavailableError ||
+      error instanceof IdempotencyKeyInUseError ||
+      error instanceof RateLimitedError
+    ) {
       reply.header('Retry-After', String(error.retryAfterSeconds))
     }
     return sendProblem(reply, body)

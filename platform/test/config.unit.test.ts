@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { CommonEnv, ConfigError, loadConfig, rateLimitsOf } from '../src/config.ts'
+
+describe('the HTTP settings every service reads', () => {
+  it('limit requests by default, per user and per address, and take 0 as no limit', () => {
+    expect(rateLimitsOf(loadConfig(CommonEnv, {}))).toEqual({
+      perUser: 3_000,
+      perAddress: 1_000,
+      windowMs: 10_000,
+    })
+    const off = loadConfig(CommonEnv, { RATE_LIMIT_PER_USER: '0', RATE_LIMIT_PER_ADDRESS: '0' })
+    expect(rateLimitsOf(off)).toMatchObject({ perUser: 0, perAddress: 0 })
+  })
+
+  it('refuse a negative limit, naming the variable', () => {
+    expect(() => loadConfig(CommonEnv, { RATE_LIMIT_PER_USER: '-1' })).toThrow(/RATE_LIMIT_PER_USER/)
+  })
+
+  it('accept * or a list of exact origins', () => {
+    expect(loadConfig(CommonEnv, {}).CORS_ORIGINS).toBe('*')
+    const list = 'https://notes.example.com, http://localhost:5173'
+    expect(loadConfig(CommonEnv, { CORS_ORIGINS: list }).CORS_ORIGINS).toBe(list)
+  })
+
+  it('refuse what a browser never sends as an origin, naming the variable', () => {
+    for (const value of [
+      'notes.example.com',
+      'https://notes.example.com/',
+      'https://a.example/app',
+      'https://a.example,*',
+    ]) {
+      expect(() => loadConfig(CommonEnv, { CORS_ORIGINS: value })).toThrow(ConfigError)
+      expect(() => loadConfig(CommonEnv, { CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/)
+    }
+  })
+})
