@@ -9,7 +9,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
-import { registerProblemDetails } from './problem-details.ts'
+import { answerClientError } from './client-errors.ts'
+import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
+import { registerProblemDetails, sendProblem, toProblem } from './problem-details.ts'
 
 export type HttpAppOptions = {
   title: string
@@ -60,6 +62,11 @@ export const createHttpApp = async ({
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
+    // Every error is problem+json, also those Fastify and Node answer before any route or handler runs.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
+    // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers it as a problem.
+    return503OnClosing: false,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && acceptableRequestId.test(offered) ? offered : randomUUID()
@@ -68,6 +75,22 @@ export const createHttpApp = async ({
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerProblemDetails(app)
+  // Requests still arriving on open keep-alive connections while the server closes (the listening socket is
+  // already gone): the client should go elsewhere or come back, not get half an answer from a stopping service.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (request) => {
+    if (closing) throw new ServiceUnavailableError('The service is shutting down')
+    // @fastify/cors answers a preflight without these headers with a text/plain 400; say it as a problem.
+    if (
+      request.method === 'OPTIONS' &&
+      (request.headers.origin === undefined || request.headers['access-control-request-method'] === undefined)
+    ) {
+      throw new InvalidPreflightError()
+    }
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id)
   })

@@ -44,3 +44,14 @@ export class ServiceUnavailableError extends DomainError {
     super('unavailable', 503, message, options)
   }
 }
+
+/** An OPTIONS request that is not a CORS preflight a browser would send. */
+export class InvalidPreflightError extends DomainError {
+  constructor() {
+    super(
+      'invalid-preflight',
+      400,
+      'A CORS preflight needs both an Origin and an Access-Control-Request-Method header',
+    )
+  }
+}

@@ -42,6 +42,9 @@ export const problemResponses = <const Status extends number>(...statuses: Statu
 /** Stable titles by code. The code is also the last part of the `type` URI. */
 const titles: Record<string, string> = {
   'bad-request': 'Bad request',
+  'malformed-request': 'Malformed HTTP request',
+  'malformed-url': 'Malformed URL',
+  'invalid-preflight': 'Invalid CORS preflight',
   validation: 'Invalid request',
   'malformed-json': 'Malformed JSON',
   unauthorized: 'Unauthorized',
@@ -52,6 +55,9 @@ const titles: Record<string, string> = {
   'idempotency-key-in-use': 'Idempotency key in use',
   'version-conflict': 'Version conflict',
   'payload-too-large': 'Payload too large',
+  'uri-too-long': 'URI too long',
+  'headers-too-large': 'Request headers too large',
+  'request-timeout': 'Request timeout',
   'unsupported-media-type': 'Unsupported media type',
   'idempotency-key-reused': 'Idempotency key reused',
   unprocessable: 'Unprocessable request',
@@ -79,11 +85,18 @@ export const problem = (
 
 /** Fastify's own client errors, by their error code. */
 const fastifyCodes: Record<string, string> = {
+  FST_ERR_BAD_URL: 'malformed-url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+}
+
+/** Details that say it better than Fastify's message (which would echo an 8,000-character path back). */
+const fastifyDetails: Record<string, string> = {
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than this API accepts',
 }
 
 export const sendProblem = (reply: FastifyReply, body: Problem) =>
@@ -119,7 +132,8 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
     const code =
       fastifyCodes[fastifyError.code ?? ''] ??
       (error instanceof SyntaxError ? 'malformed-json' : 'bad-request')
-    return problem(code, status, fastifyError.message, { instance })
+    const detail = fastifyDetails[fastifyError.code ?? ''] ?? fastifyError.message
+    return problem(code, status, detail, { instance })
   }
   return problem('internal', 500, 'The server failed to process the request', { instance })
 }
