@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { type Problem, problem } from './problem-details.ts'
 
 /** An error Node's HTTP parser (or its timeouts) reports before any request exists. */
-export type ClientError = Error & { code?: string }
+export type ClientError = Error & { code?: string; rawPacket?: unknown }
 
 /** What a request the parser refused gets back: the problem it has, by the parser's error code. */
 export const clientErrorProblem = (error: ClientError): Problem => {
@@ -27,8 +27,11 @@ export const clientErrorProblem = (error: ClientError): Problem => {
   }
 }
 
-/** The whole HTTP/1.1 response for a problem, as bytes go on the wire; the connection closes after it. */
-export const rawProblemResponse = (body: Problem) => {
+/**
+ * The whole HTTP/1.1 response for a problem, as bytes go on the wire; the connection closes after it. The answer
+ * to a HEAD has the same headers and no body (a client would read the body as the next response).
+ */
+export const rawProblemResponse = (body: Problem, { head = false } = {}) => {
   const json = JSON.stringify(body)
   return [
     `HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? 'Error'}`,
@@ -36,9 +39,13 @@ export const rawProblemResponse = (body: Problem) => {
     `Content-Length: ${Buffer.byteLength(json)}`,
     'Connection: close',
     '',
-    json,
+    head ? '' : json,
   ].join('\r\n')
 }
+
+/** Whether the bytes the parser choked on are a HEAD request (the only method it could still tell). */
+const isHead = (error: ClientError) =>
+  Buffer.isBuffer(error.rawPacket) && error.rawPacket.subarray(0, 5).toString('latin1') === 'HEAD '
 
 /** A client that never closes its end must not hold the socket (and a graceful shutdown) forever. */
 const lingerMs = 5_000
@@ -57,6 +64,6 @@ export const answerClientError = (error: ClientError, socket: Socket, logger: Fa
     socket.destroy()
     return
   }
-  socket.end(rawProblemResponse(clientErrorProblem(error)))
+  socket.end(rawProblemResponse(clientErrorProblem(error), { head: isHead(error) }))
   setTimeout(() => socket.destroy(), lingerMs).unref()
 }

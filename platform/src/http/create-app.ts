@@ -83,10 +83,10 @@ export const createHttpApp = async ({
   })
   app.addHook('onRequest', async (request) => {
     if (closing) throw new ServiceUnavailableError('The service is shutting down')
-    // @fastify/cors answers a preflight without these headers with a text/plain 400; say it as a problem.
+    // @fastify/cors answers a preflight without these headers (or with them empty) with a text/plain 400.
     if (
       request.method === 'OPTIONS' &&
-      (request.headers.origin === undefined || request.headers['access-control-request-method'] === undefined)
+      (!request.headers.origin || !request.headers['access-control-request-method'])
     ) {
       throw new InvalidPreflightError()
     }

@@ -114,6 +114,8 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
     '/events',
     {
       sse: { kind: 'manual', serializer: (data: unknown) => String(data) },
+      // A HEAD would open a stream that never ends and never answer; without the route it gets a 404 problem.
+      exposeHeadRoute: false,
       preHandler,
       schema: {
         tags: ['live'],
@@ -131,6 +133,8 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
     '/notes/:id/events',
     {
       sse: { kind: 'manual', serializer: (data: unknown) => String(data) },
+      // A HEAD would open a stream that never ends and never answer; without the route it gets a 404 problem.
+      exposeHeadRoute: false,
       preHandler,
       schema: {
         tags: ['live'],
