@@ -69,6 +69,15 @@ describe("requests Node's HTTP parser refuses", () => {
     expectProblem(response, 431, 'headers-too-large')
   })
 
+  it('answers a HEAD it refuses with the headers alone', async () => {
+    const connection = await rawConnection(service.api.base)
+    await connection.write(request(['HEAD /healthz HTTP/1.1', 'Host: x', 'X-Odd: a\u0000b']))
+    const wire = await connection.wire()
+    expect(wire).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(wire).toContain('Content-Type: application/problem+json')
+    expect(wire.endsWith('\r\n\r\n')).toBe(true)
+  })
+
   it('still serves good requests afterwards', async () => {
     expect((await service.api.get('/healthz')).status).toBe(200)
   })
@@ -91,7 +100,7 @@ describe("Fastify's own errors", () => {
     const { status, body } = await fetchProblem('PATCH', `/notes/${'a'.repeat(8_000)}`)
     expect(status).toBe(414)
     expect(body).toMatchObject({ type: 'urn:jetnotes:problem:uri-too-long', status: 414 })
-    expect(JSON.stringify(body).length).toBeLessThan(9_000)
+    expect(JSON.stringify(body).length).toBeLessThan(500)
   })
 
   it('answers an unknown route, and a known path with a method it lacks, with 404', async () => {
@@ -112,6 +121,19 @@ describe("Fastify's own errors", () => {
       headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
     })
     expect(response.status).toBe(204)
+  })
+})
+
+describe('the OpenAPI description', () => {
+  it('says errors are problem+json, and that any operation may answer with one', async () => {
+    type Operation = { responses: Record<string, { content: Record<string, unknown> }> }
+    const docs = (await (await fetch(`${service.api.base}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>
+    }
+    const patch = docs.paths['/notes/{id}']?.patch
+    expect(Object.keys(patch?.responses['412']?.content ?? {})).toEqual(['application/problem+json'])
+    expect(Object.keys(patch?.responses.default?.content ?? {})).toEqual(['application/problem+json'])
+    expect(Object.keys(patch?.responses['200']?.content ?? {})).toEqual(['application/json'])
   })
 })
 

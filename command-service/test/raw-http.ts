@@ -46,6 +46,10 @@ export const rawConnection = async (base: string) => {
   return {
     write: (bytes: string | Buffer) => new Promise<void>((resolve) => socket.write(bytes, () => resolve())),
     /** Everything the server wrote, once it has closed the connection (a test's timeout catches one that never does). */
+    wire: async () => {
+      await closed
+      return Buffer.concat(chunks).toString('latin1')
+    },
     responses: async () => {
       await closed
       return parseResponses(Buffer.concat(chunks).toString('latin1'))

@@ -11,7 +11,7 @@ import {
 } from 'fastify-type-provider-zod'
 import { answerClientError } from './client-errors.ts'
 import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
-import { registerProblemDetails, sendProblem, toProblem } from './problem-details.ts'
+import { describeProblems, registerProblemDetails, sendProblem, toProblem } from './problem-details.ts'
 
 export type HttpAppOptions = {
   title: string
@@ -109,6 +109,8 @@ export const createHttpApp = async ({
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) =>
+      'openapiObject' in document ? describeProblems(document.openapiObject) : document.swaggerObject,
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
   return app

@@ -94,7 +94,7 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
 }
 
-/** Details that say it better than Fastify's message (which would echo an 8,000-character path back). */
+/** Details that say it better than Fastify's message (which would echo an 8,000-character path). */
 const fastifyDetails: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than this API accepts',
 }
@@ -133,7 +133,8 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
       fastifyCodes[fastifyError.code ?? ''] ??
       (error instanceof SyntaxError ? 'malformed-json' : 'bad-request')
     const detail = fastifyDetails[fastifyError.code ?? ''] ?? fastifyError.message
-    return problem(code, status, detail, { instance })
+    // A path too long to route is not worth sending back.
+    return problem(code, status, detail, code === 'uri-too-long' ? {} : { instance })
   }
   return problem('internal', 500, 'The server failed to process the request', { instance })
 }
@@ -155,4 +156,31 @@ export const registerProblemDetails = (app: FastifyInstance) => {
       problem('not-found', 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
     ),
   )
+}
+
+type Responses = Record<string, { description?: string; content?: Record<string, unknown> }>
+
+/**
+ * Makes the OpenAPI description say what the wire does: error responses are `application/problem+json`, and any
+ * operation may also answer with a problem the HTTP layer gives before its route runs (414, 431, 408, a 400 for
+ * a malformed request or URL, 503 while the service shuts down).
+ */
+export const describeProblems = <Document extends { paths?: object }>(document: Document): Document => {
+  const { $schema: _, ...schema } = z.toJSONSchema(ProblemSchema)
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue
+      const responses = operation.responses as Responses
+      for (const [status, response] of Object.entries(responses)) {
+        const json = response.content?.['application/json']
+        if (Number(status) >= 400 && json !== undefined)
+          response.content = { 'application/problem+json': json }
+      }
+      responses.default ??= {
+        description: 'Any other error, as a problem document (application/problem+json)',
+        content: { 'application/problem+json': { schema } },
+      }
+    }
+  }
+  return document
 }
