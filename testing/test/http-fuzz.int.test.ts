@@ -233,18 +233,39 @@ const scenario = fc.record({
   ),
   body,
   auth: fc.constantFrom('none', 'valid', 'valid', 'valid', 'valid', 'other', 'garbage', 'basic'),
+  /** Half the requests carry the body their route takes, so that they get past validation to the decisions. */
+  fits: fc.boolean(),
+  fitting: fc.record({
+    title: fc.string({ maxLength: 20 }),
+    body: fc.string({ maxLength: 20 }),
+    permission: fc.constantFrom('read', 'write'),
+    name: fc.string({ minLength: 1, maxLength: 20 }),
+  }),
 })
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
 
+const fittingBody = (route: Route, { title, body, permission, name }: Scenario['fitting']) => {
+  const bodies: Record<string, object> = {
+    'POST /notes': { title, body },
+    'PATCH /notes/{id}': { title },
+    'POST /notes/{id}/shares': { userId: '$other', permission },
+    'POST /users': { name, email: '$email' },
+    'PATCH /users/me': { name },
+  }
+  return bodies[`${route.method} ${route.path}`]
+}
+
 const requestOf = (s: Scenario) => {
   const route = routes[s.route % routes.length] as Route
   let index = 0
-  const path = route.path.replace(/\{[^}]+\}/g, () => placeholders(s.ids[index++ % s.ids.length] ?? ''))
+  const path = route.path.replace(/{[^}]+}/g, () => placeholders(s.ids[index++ % s.ids.length] ?? ''))
   const query = s.query.map(([key, value]) => `${key}=${placeholders(value)}`).join('&')
   const headers: Record<string, string> = {}
   for (const [name, value] of s.headers) headers[name] = placeholders(value)
-  if (s.contentType !== undefined) headers['content-type'] = s.contentType
+  const fitting = s.fits ? fittingBody(route, s.fitting) : undefined
+  const contentType = fitting === undefined ? s.contentType : 'application/json'
+  if (contentType !== undefined) headers['content-type'] = contentType
   const auth = {
     none: undefined,
     valid: `Bearer ${known.token}`,
@@ -258,7 +279,7 @@ const requestOf = (s: Scenario) => {
     method: s.method ?? route.method,
     path: query === '' ? path : `${path}?${query}`,
     headers,
-    body: s.body === undefined ? undefined : placeholders(s.body),
+    body: placeholders(JSON.stringify(fitting) ?? s.body ?? '') || undefined,
   }
 }
 
