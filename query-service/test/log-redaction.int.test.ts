@@ -171,7 +171,9 @@ describe('the logs', () => {
           `Idempotency-Key: ${idempotencyKey}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n`,
       )
     }
-    expect(logged().filter((line) => line.includes('"msg":"client error"'))).toHaveLength(2)
+    expect(
+      logged().filter((line) => line.includes('"msg":"refused a request the HTTP parser could not read"')),
+    ).toHaveLength(2)
     expectNoSecretIn(logged())
   })
 })

@@ -13,7 +13,9 @@ import {
 } from 'fastify-type-provider-zod'
 import type { UserDirectory } from '../auth/user-directory.ts'
 import { knownUserOf } from './authentication.ts'
-import { registerProblemDetails } from './problem-details.ts'
+import { answerClientError } from './client-errors.ts'
+import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
+import { describeProblems, registerProblemDetails, sendProblem, toProblem } from './problem-details.ts'
 import { type RateLimits, registerRateLimits, unlimited } from './rate-limit.ts'
 
 export type HttpAppOptions = {
@@ -79,6 +81,11 @@ export const createHttpApp = async ({
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
+    // Every error is problem+json, also those Fastify and Node answer before any route or handler runs.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
+    // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers it as a problem.
+    return503OnClosing: false,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && acceptableRequestId.test(offered) ? offered : randomUUID()
@@ -87,6 +94,22 @@ export const createHttpApp = async ({
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerProblemDetails(app)
+  // Requests still arriving on open keep-alive connections while the server closes (the listening socket is
+  // already gone): the client should go elsewhere or come back, not get half an answer from a stopping service.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onRequest', async (request) => {
+    if (closing) throw new ServiceUnavailableError('The service is shutting down')
+    // @fastify/cors answers a preflight without these headers (or with them empty) with a text/plain 400.
+    if (
+      request.method === 'OPTIONS' &&
+      (!request.headers.origin || !request.headers['access-control-request-method'])
+    ) {
+      throw new InvalidPreflightError()
+    }
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id)
   })
@@ -123,6 +146,8 @@ export const createHttpApp = async ({
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) =>
+      'openapiObject' in document ? describeProblems(document.openapiObject) : document.swaggerObject,
   })
   // The documentation page runs swagger-ui's own scripts and styles from here: its policy allows those alone
   // (not swagger-ui's default, whose upgrade-insecure-requests would break the page served over plain http).

@@ -51,3 +51,14 @@ export class RateLimitedError extends DomainError {
     super('rate-limited', 429, `Too many requests; retry in ${retryAfterSeconds} s`)
   }
 }
+
+/** An OPTIONS request that is not a CORS preflight a browser would send. */
+export class InvalidPreflightError extends DomainError {
+  constructor() {
+    super(
+      'invalid-preflight',
+      400,
+      'A CORS preflight needs both an Origin and an Access-Control-Request-Method header',
+    )
+  }
+}

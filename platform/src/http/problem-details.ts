@@ -43,6 +43,9 @@ export const problemResponses = <const Status extends number>(...statuses: Statu
 /** Stable titles by code. The code is also the last part of the `type` URI. */
 const titles: Record<string, string> = {
   'bad-request': 'Bad request',
+  'malformed-request': 'Malformed HTTP request',
+  'malformed-url': 'Malformed URL',
+  'invalid-preflight': 'Invalid CORS preflight',
   validation: 'Invalid request',
   'malformed-json': 'Malformed JSON',
   unauthorized: 'Unauthorized',
@@ -53,6 +56,9 @@ const titles: Record<string, string> = {
   'idempotency-key-in-use': 'Idempotency key in use',
   'version-conflict': 'Version conflict',
   'payload-too-large': 'Payload too large',
+  'uri-too-long': 'URI too long',
+  'headers-too-large': 'Request headers too large',
+  'request-timeout': 'Request timeout',
   'unsupported-media-type': 'Unsupported media type',
   'idempotency-key-reused': 'Idempotency key reused',
   unprocessable: 'Unprocessable request',
@@ -81,11 +87,18 @@ export const problem = (
 
 /** Fastify's own client errors, by their error code. */
 const fastifyCodes: Record<string, string> = {
+  FST_ERR_BAD_URL: 'malformed-url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri-too-long',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+}
+
+/** Details that say it better than Fastify's message (which would echo an 8,000-character path). */
+const fastifyDetails: Record<string, string> = {
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than this API accepts',
 }
 
 export const sendProblem = (reply: FastifyReply, body: Problem) =>
@@ -121,7 +134,9 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
     const code =
       fastifyCodes[fastifyError.code ?? ''] ??
       (error instanceof SyntaxError ? 'malformed-json' : 'bad-request')
-    return problem(code, status, fastifyError.message, { instance })
+    const detail = fastifyDetails[fastifyError.code ?? ''] ?? fastifyError.message
+    // A path too long to route is not worth sending back.
+    return problem(code, status, detail, code === 'uri-too-long' ? {} : { instance })
   }
   return problem('internal', 500, 'The server failed to process the request', { instance })
 }
@@ -147,4 +162,31 @@ export const registerProblemDetails = (app: FastifyInstance) => {
       problem('not-found', 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
     ),
   )
+}
+
+type Responses = Record<string, { description?: string; content?: Record<string, unknown> }>
+
+/**
+ * Makes the OpenAPI description say what the wire does: error responses are `application/problem+json`, and any
+ * operation may also answer with a problem the HTTP layer gives before its route runs (414, 431, 408, a 400 for
+ * a malformed request or URL, 503 while the service shuts down).
+ */
+export const describeProblems = <Document extends { paths?: object }>(document: Document): Document => {
+  const { $schema: _, ...schema } = z.toJSONSchema(ProblemSchema)
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue
+      const responses = operation.responses as Responses
+      for (const [status, response] of Object.entries(responses)) {
+        const json = response.content?.['application/json']
+        if (Number(status) >= 400 && json !== undefined)
+          response.content = { 'application/problem+json': json }
+      }
+      responses.default ??= {
+        description: 'Any other error, as a problem document (application/problem+json)',
+        content: { 'application/problem+json': { schema } },
+      }
+    }
+  }
+  return document
 }

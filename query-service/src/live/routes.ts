@@ -122,6 +122,8 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
     '/events',
     {
       sse: { kind: 'manual', serializer: (data: unknown) => String(data) },
+      // A HEAD would open a stream that never ends and never answer; without the route it gets a 404 problem.
+      exposeHeadRoute: false,
       preHandler,
       schema: {
         tags: ['live'],
@@ -139,6 +141,8 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
     '/notes/:id/events',
     {
       sse: { kind: 'manual', serializer: (data: unknown) => String(data) },
+      // A HEAD would open a stream that never ends and never answer; without the route it gets a 404 problem.
+      exposeHeadRoute: false,
       preHandler,
       schema: {
         tags: ['live'],
