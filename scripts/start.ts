@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, loadConfig, loadDotEnv, Port } from '@jetnotes/platform'
+import { loadConfig, loadConfigOrExit, Port } from '@jetnotes/platform'
 import { z } from 'zod'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
 import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
@@ -14,22 +14,15 @@ import { services } from './start/services.ts'
 
 // Paths (.env, nats-server.conf, DATA_DIR, the entries above) are relative to the repo root, wherever this runs from.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)))
-loadDotEnv()
-const readConfig = () => {
-  try {
-    return loadConfig({
-      NATS_URL: z.string().min(1).optional(),
-      NATS_PORT: Port.default(4222),
-      COMMAND_PORT: Port.default(8081),
-      QUERY_PORT: Port.default(8082),
-      DATA_DIR: z.string().min(1).default('./.data'),
-    })
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : error)
-    return process.exit(2)
-  }
-}
-const config = readConfig()
+const config = loadConfigOrExit(() =>
+  loadConfig({
+    NATS_URL: z.string().min(1).optional(),
+    NATS_PORT: Port.default(4222),
+    COMMAND_PORT: Port.default(8081),
+    QUERY_PORT: Port.default(8082),
+    DATA_DIR: z.string().min(1).default('./.data'),
+  }),
+)
 
 const running: Supervised[] = []
 let stoppingSince: number | undefined

@@ -1,5 +1,5 @@
+import { connectNats } from '@jetnotes/platform'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
 import { pino } from 'pino'
 import { httpClient } from './http.ts'
 import type { LoadContext, Target } from './load-context.ts'
@@ -21,8 +21,9 @@ import { fullSizes, quickSizes } from './sizes.ts'
  */
 const target = JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target
 const sizes = target.quick ? quickSizes : fullSizes
-// The ceilings get the same client options as the services.
-const nc = await connect({ servers: target.natsUrl, name: 'bench-load', noAsyncTraces: true })
+const logger = pino({ level: 'warn' })
+// The ceilings get the same client options as the services: the same connection policy.
+const nc = await connectNats({ url: target.natsUrl }, { name: 'bench-load', logger })
 const context: LoadContext = {
   sizes,
   commands: httpClient(target.commandUrl, sizes.concurrency),
@@ -31,7 +32,7 @@ const context: LoadContext = {
   nc,
   js: jetstream(nc),
   jsm: await jetstreamManager(nc),
-  logger: pino({ level: 'warn' }),
+  logger,
   say: (message) => console.log(message),
 }
 

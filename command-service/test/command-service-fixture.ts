@@ -2,20 +2,21 @@ import {
   createNote,
   type HttpClient,
   httpClient,
+  type NatsServerHandle,
   type Reply,
   registerUser,
   startNatsServer,
 } from '@jetnotes/testing'
 import { jetstreamManager } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
 import { pino } from 'pino'
 import { buildCommandApp } from '../src/app.ts'
 import { openCommandContext } from '../src/context.ts'
 
 /** A command-service on a real socket, in this process, against the given NATS server. */
-export const startCommandApp = async (natsUrl: string) => {
+export const startCommandApp = async (nats: NatsServerHandle) => {
   const logger = pino({ level: 'silent' })
-  const nc = await connect({ servers: natsUrl })
+  const nc = await nats.connect('test-command', logger)
   const context = await openCommandContext(nc, { replicas: 1 }, logger)
   const app = await buildCommandApp(context, logger)
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -36,7 +37,7 @@ export const startCommandApp = async (natsUrl: string) => {
 /** A nats-server in a temp dir and a command-service on it; `await using` tears both down. */
 export const startCommandService = async () => {
   const nats = await startNatsServer()
-  const service = await startCommandApp(nats.url)
+  const service = await startCommandApp(nats)
   const jsm = await jetstreamManager(service.nc)
   return {
     nats,

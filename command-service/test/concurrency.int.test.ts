@@ -38,7 +38,7 @@ describe('50 concurrent edits with the same If-Match', () => {
 describe('two command-service processes writing to the same note', () => {
   it('still let exactly one of the same-version edits through: the server checks the sequence', async () => {
     await using other = await (async () => {
-      const second = await startCommandApp(service.nats.url)
+      const second = await startCommandApp(service.nats)
       return { ...second, [Symbol.asyncDispose]: second.close }
     })()
     const ann = await registerUser(service.api)

@@ -140,7 +140,7 @@ describe('the OpenAPI description', () => {
 describe('while the service shuts down', () => {
   it('answers requests still arriving on an open connection with 503 problem+json', async () => {
     await using nats = await startNatsServer()
-    const app = await startCommandApp(nats.url)
+    const app = await startCommandApp(nats)
     const { token } = await registerUser(app.api)
     const connection = await rawConnection(app.api.base)
     // A request whose body has not all arrived keeps the connection busy, so closing cannot reap it.

@@ -39,7 +39,7 @@ describe('a note with a long history', () => {
       .toBe(2 * snapshotInterval)
 
     await using fresh = await (async () => {
-      const app = await startCommandApp(service.nats.url)
+      const app = await startCommandApp(service.nats)
       return { ...app, [Symbol.asyncDispose]: app.close }
     })()
     const reply = await fresh.api.patch(
@@ -63,7 +63,7 @@ describe('a note with a long history', () => {
     await snapshots.put(id, 'not json at all')
 
     await using fresh = await (async () => {
-      const app = await startCommandApp(service.nats.url)
+      const app = await startCommandApp(service.nats)
       return { ...app, [Symbol.asyncDispose]: app.close }
     })()
     const reply = await fresh.api.patch(

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
 import { z } from 'zod'
 import type { RateLimits } from './http/rate-limit.ts'
+import type { NatsSettings } from './nats/connection.ts'
 
 /** A configuration value in the environment is missing or invalid. The message names the variable. */
 export class ConfigError extends Error {
@@ -16,6 +17,9 @@ export const CommonEnv = {
   /** Where NATS is. Unset: the local server `npm start` runs, on NATS_PORT. */
   NATS_URL: z.string().min(1).optional(),
   NATS_PORT: Port.default(4222),
+  /** Who this process is on NATS (unset: no credentials). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
@@ -50,9 +54,17 @@ export const rateLimitsOf = (config: {
   windowMs: config.RATE_LIMIT_WINDOW_MS,
 })
 
-/** The NATS server(s) to connect to. */
-export const natsUrlOf = (config: { NATS_URL?: string | undefined; NATS_PORT: number }) =>
-  config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`
+/** The NATS server(s) to connect to, and as whom. */
+export const natsSettingsOf = (config: {
+  NATS_URL?: string | undefined
+  NATS_PORT: number
+  NATS_USER?: string | undefined
+  NATS_PASSWORD?: string | undefined
+}): NatsSettings => ({
+  url: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
+  user: config.NATS_USER,
+  password: config.NATS_PASSWORD,
+})
 
 /**
  * Loads `.env` from the working directory into `process.env`, if the file exists. Variables already set in
@@ -82,4 +94,21 @@ export const loadConfig = <Shape extends z.ZodRawShape>(
   if (result.success) return result.data
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`)
+}
+
+/**
+ * Loads `.env` and then a process's configuration; a ConfigError ends the process with exit code 2 and its
+ * message, which names every bad variable. The one way a service, a command or `npm start` reads its settings.
+ */
+export const loadConfigOrExit = <Config>(load: () => Config): Config => {
+  try {
+    loadDotEnv()
+    return load()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      return process.exit(2)
+    }
+    throw error
+  }
 }

@@ -8,8 +8,9 @@ export {
   CommonEnv,
   ConfigError,
   loadConfig,
+  loadConfigOrExit,
   loadDotEnv,
-  natsUrlOf,
+  natsSettingsOf,
   Port,
   rateLimitsOf,
 } from './config.ts'
@@ -49,7 +50,7 @@ export {
 export { type RateLimits, unlimited } from './http/rate-limit.ts'
 export { createLogger, redactUrl } from './logger.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
-export { connectNats } from './nats/connection.ts'
+export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'
 export { isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
 export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CommonEnv, ConfigError, loadConfig, rateLimitsOf } from '../src/config.ts'
+import { CommonEnv, ConfigError, loadConfig, natsSettingsOf, rateLimitsOf } from '../src/config.ts'
 
 describe('the HTTP settings every service reads', () => {
   it('limit requests by default, per user and per address, and take 0 as no limit', () => {
@@ -32,5 +32,24 @@ describe('the HTTP settings every service reads', () => {
       expect(() => loadConfig(CommonEnv, { CORS_ORIGINS: value })).toThrow(ConfigError)
       expect(() => loadConfig(CommonEnv, { CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/)
     }
+  })
+})
+
+describe('the NATS settings every process connects with', () => {
+  it('default to the local server npm start runs, on NATS_PORT, without credentials', () => {
+    expect(natsSettingsOf(loadConfig(CommonEnv, { NATS_PORT: '4333' }))).toEqual({
+      url: 'nats://127.0.0.1:4333',
+      user: undefined,
+      password: undefined,
+    })
+  })
+
+  it('take NATS_URL and the credentials as given', () => {
+    const env = { NATS_URL: 'nats://a:4222,nats://b:4222', NATS_USER: 'projector', NATS_PASSWORD: 'secret' }
+    expect(natsSettingsOf(loadConfig(CommonEnv, env))).toEqual({
+      url: 'nats://a:4222,nats://b:4222',
+      user: 'projector',
+      password: 'secret',
+    })
   })
 })

@@ -1,4 +1,4 @@
-import { connectNats, createLogger, ensureEventLogStreams, natsUrlOf, runService } from '@jetnotes/platform'
+import { ensureEventLogStreams, runService } from '@jetnotes/platform'
 import { projectionNames } from '@jetnotes/schemas'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { loadProjectorConfig } from './config.ts'
@@ -6,10 +6,7 @@ import { Generations } from './generations.ts'
 import { projectionsWith } from './projections/catalog.ts'
 import { startProjector } from './start-projector.ts'
 
-await runService(async () => {
-  const config = loadProjectorConfig()
-  const logger = createLogger('projector', config.LOG_LEVEL)
-  const nc = await connectNats(natsUrlOf(config), 'projector', logger)
+await runService('projector', loadProjectorConfig, async ({ config, logger, nc }) => {
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, config.STREAM_REPLICAS, logger)
@@ -23,13 +20,5 @@ await runService(async () => {
     { batchSize: config.PROJECTOR_BATCH_SIZE },
   )
   logger.info({ projections: projectionNames }, 'projecting')
-  return {
-    logger,
-    service: {
-      close: async () => {
-        await projector.stop()
-        await nc.drain()
-      },
-    },
-  }
+  return { close: () => projector.stop() }
 })

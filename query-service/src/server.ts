@@ -1,12 +1,9 @@
-import { connectNats, createLogger, natsUrlOf, rateLimitsOf, runService } from '@jetnotes/platform'
+import { rateLimitsOf, runService } from '@jetnotes/platform'
 import { buildQueryApp } from './app.ts'
 import { loadQueryConfig } from './config.ts'
 import { openQueryContext } from './context.ts'
 
-await runService(async () => {
-  const config = loadQueryConfig()
-  const logger = createLogger('query-service', config.LOG_LEVEL)
-  const nc = await connectNats(natsUrlOf(config), 'query-service', logger)
+await runService('query-service', loadQueryConfig, async ({ config, logger, nc }) => {
   const context = await openQueryContext(
     nc,
     {
@@ -14,11 +11,7 @@ await runService(async () => {
       consistencyTimeoutMs: config.CONSISTENCY_TIMEOUT_MS,
       listScanLimit: config.LIST_SCAN_LIMIT,
       viewCacheBytes: config.VIEW_CACHE_MB * 1024 * 1024,
-      live: {
-        historyBytes: config.LIVE_HISTORY_MB * 1024 * 1024,
-        prefillMessages: 1_000,
-        replayConcurrency: 4,
-      },
+      live: { historyBytes: config.LIVE_HISTORY_MB * 1024 * 1024 },
     },
     logger,
   )
@@ -31,13 +24,9 @@ await runService(async () => {
   })
   await app.listen({ host: config.HOST, port: config.QUERY_PORT })
   return {
-    logger,
-    service: {
-      close: async () => {
-        await app.close()
-        context.close()
-        await nc.drain()
-      },
+    close: async () => {
+      await app.close()
+      context.close()
     },
   }
 })

@@ -3,7 +3,9 @@ import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { findNatsServer as lookForNatsServer } from '@jetnotes/platform'
+import { connectNats, findNatsServer as lookForNatsServer } from '@jetnotes/platform'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { type Logger, pino } from 'pino'
 
 /** A nats-server started for a test: its URL, and how to stop, kill or restart it. */
 export type NatsServerHandle = {
@@ -12,6 +14,11 @@ export type NatsServerHandle = {
   port: number
   /** The temp directory given to `-sd`; JetStream's files are in its `jetstream` subdirectory. */
   storeDir: string
+  /**
+   * Connects to it as a service does (the services' one connection policy, see connectNats); `name` is the
+   * client name the server shows, `logger` hears about connection changes (default: nobody).
+   */
+  connect: (name: string, logger?: Logger) => Promise<NatsConnection>
   /** Stops the server gracefully (SIGTERM) and waits for it to exit. */
   stop: () => Promise<void>
   /** Ends the server with a signal (default SIGKILL: a crash) and waits for it to exit. */
@@ -104,6 +111,8 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    connect: (name, logger = pino({ level: 'silent' })) =>
+      connectNats({ url: `nats://127.0.0.1:${port}` }, { name, logger }),
     stop: () => signal('SIGTERM'),
     kill: (name = 'SIGKILL') => signal(name),
     restart: async () => {

@@ -8,7 +8,6 @@ import {
 } from '@jetnotes/projector'
 import { buildQueryApp, openQueryContext } from '@jetnotes/query-service'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
 import type { FastifyInstance } from 'fastify'
 import { type Logger, pino } from 'pino'
 import { httpClient } from './http-client.ts'
@@ -22,8 +21,12 @@ const listen = async (app: FastifyInstance) => {
 }
 
 /** The projector, in process, as its main runs it (an upgrade rebuild first, if needed): stoppable and restartable. */
-const startProjector = async (url: string, logger: Logger, options: Partial<ProjectionOptions>) => {
-  const nc = await connect({ servers: url, name: 'test-projector' })
+const startProjector = async (
+  nats: NatsServerHandle,
+  logger: Logger,
+  options: Partial<ProjectionOptions>,
+) => {
+  const nc = await nats.connect('test-projector', logger)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   const generations = await Generations.open(js, jsm, 1, logger)
@@ -69,7 +72,7 @@ export type SystemOptions = {
 export const startSystem = async (options: SystemOptions = {}) => {
   const logger = options.logger ?? pino({ level: 'silent' })
   const nats = options.nats ?? (await startNatsServer())
-  const commandNc = await connect({ servers: nats.url, name: 'test-command' })
+  const commandNc = await nats.connect('test-command', logger)
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
   const httpOptions = {
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
@@ -81,8 +84,8 @@ export const startSystem = async (options: SystemOptions = {}) => {
     ...(options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }),
     ...(options.noteDirectorySize === undefined ? {} : { noteDirectorySize: options.noteDirectorySize }),
   }
-  let projector = await startProjector(nats.url, logger, projectionOptions)
-  const queryNc: NatsConnection = await connect({ servers: nats.url, name: 'test-query' })
+  let projector = await startProjector(nats, logger, projectionOptions)
+  const queryNc = await nats.connect('test-query', logger)
   const queryContext = await openQueryContext(
     queryNc,
     {
@@ -90,11 +93,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
       consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
       listScanLimit: options.listScanLimit ?? 2_000,
       viewCacheBytes: options.viewCacheBytes ?? 32 * 1024 * 1024,
-      live: {
-        historyBytes: options.liveHistoryBytes ?? 32 * 1024 * 1024,
-        prefillMessages: 1_000,
-        replayConcurrency: 4,
-      },
+      live: { historyBytes: options.liveHistoryBytes ?? 32 * 1024 * 1024 },
     },
     logger,
   )
@@ -128,7 +127,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     },
     stopProjector: () => projector.stop(),
     restartProjector: async () => {
-      projector = await startProjector(nats.url, logger, projectionOptions)
+      projector = await startProjector(nats, logger, projectionOptions)
     },
     async [Symbol.asyncDispose]() {
       await queryApp.close()

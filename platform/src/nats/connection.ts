@@ -1,15 +1,38 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 
+/** Where NATS is and who connects: the settings every connection of the system is made from. */
+export type NatsSettings = {
+  /** One server, or several separated by commas. */
+  url: string
+  user?: string | undefined
+  password?: string | undefined
+}
+
+export type ConnectNatsOptions = {
+  /** The client name the server shows (`/connz`), e.g. the service's. */
+  name: string
+  logger: Logger
+  /**
+   * Wait for a server that is not up yet, as a service does under `npm start` or compose (the default). A
+   * command a person runs fails at once instead, so it can say what is wrong.
+   */
+  waitForServer?: boolean
+}
+
 /**
- * Connects to NATS, waiting for the server when it is not up yet (as under `npm start` or compose), and
- * reconnecting forever afterwards. Connection changes are logged.
+ * Connects to NATS with the system's one policy: credentials when given, reconnecting forever once connected,
+ * and (by default) waiting for the server at start-up. Connection changes are logged.
  */
-export const connectNats = async (url: string, name: string, logger: Logger): Promise<NatsConnection> => {
+export const connectNats = async (
+  settings: NatsSettings,
+  { name, logger, waitForServer = true }: ConnectNatsOptions,
+): Promise<NatsConnection> => {
   const nc = await connect({
-    servers: url.split(',').map((server) => server.trim()),
+    servers: settings.url.split(',').map((server) => server.trim()),
     name,
-    waitOnFirstConnect: true,
+    ...(settings.user === undefined ? {} : { user: settings.user, pass: settings.password ?? '' }),
+    waitOnFirstConnect: waitForServer,
     maxReconnectAttempts: -1,
     // Otherwise every request builds two Error objects up front for their stack traces: 3 to 6% of each
     // service's CPU under load (`npm run bench -- --profile`). Errors still say what failed.

@@ -36,10 +36,13 @@ export type LiveHubOptions = {
   /** Bytes of recent events kept in memory, so most reconnects resume without touching the log. */
   historyBytes: number
   /** Messages of the log read into that history at start-up (so clients can resume after a restart). */
-  prefillMessages: number
+  prefillMessages?: number
   /** At most this many resumes older than the in-memory history replay from the log at once. */
-  replayConcurrency: number
+  replayConcurrency?: number
 }
+
+/** What the hub does when its options do not say: the same for a service process and the test harness. */
+const liveHubDefaults = { prefillMessages: 1_000, replayConcurrency: 4 }
 
 const stream = noteAggregate.stream
 
@@ -68,6 +71,7 @@ export class LiveHub {
   readonly #replayReport: InvalidMessageReport
   /** The NOTES stream's last sequence as the hub has seen it (what the notes views' lag is measured by). */
   readonly head = new FollowedStreamHead(stream)
+  private readonly options: Required<LiveHubOptions>
 
   constructor(
     private readonly js: JetStreamClient,
@@ -76,8 +80,9 @@ export class LiveHub {
     /** The live generation of the `notes` read model: where a note's state starts before its later messages. */
     private readonly notes: () => ViewReader | undefined,
     private readonly logger: Logger,
-    private readonly options: LiveHubOptions,
+    options: LiveHubOptions,
   ) {
+    this.options = { ...liveHubDefaults, ...options }
     this.#report = reportInvalidMessagesTo(logger, 'live-hub')
     this.#replayReport = reportInvalidMessagesTo(logger, 'live-replay')
     this.#states = new NoteStates(jsm, notes, this.#report)
