@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadConfig, loadConfigOrExit, Port } from '@jetnotes/platform'
+import { loadConfig, loadConfigOrExit, natsUsers, Port, passwordVariableOf } from '@jetnotes/platform'
 import { z } from 'zod'
+import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/credentials.ts'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
 import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
 import { services } from './start/services.ts'
@@ -20,9 +21,19 @@ const config = loadConfigOrExit(() =>
     NATS_PORT: Port.default(4222),
     COMMAND_PORT: Port.default(8081),
     QUERY_PORT: Port.default(8082),
+    /** nats-server's monitoring port (on 127.0.0.1); 0 turns it off. */
+    NATS_MONITOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8222),
     DATA_DIR: z.string().min(1).default('./.data'),
   }),
 )
+const passwords = (() => {
+  try {
+    return natsPasswords(config.DATA_DIR)
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error)
+    return process.exit(2)
+  }
+})()
 
 const running: Supervised[] = []
 let stoppingSince: number | undefined
@@ -57,11 +68,15 @@ process.on('exit', () => {
 /** Awaited by start-up once shutdown has begun: it never settles, shutdown() ends the process. */
 const shuttingDown = new Promise<never>(() => {})
 
-const env: NodeJS.ProcessEnv = { ...process.env }
+// No service sees another's password (nor the operator's): each gets its own user below.
+const env: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !natsUsers.some((user) => passwordVariableOf(user) === key)),
+)
 if (config.NATS_URL === undefined) {
   const binary = await natsServerBinary()
   if (binary === undefined) process.exit(1)
-  const nats = await startNatsServer(binary, config.NATS_PORT, config.DATA_DIR).catch((error: unknown) => {
+  const ports = { client: config.NATS_PORT, monitor: config.NATS_MONITOR_PORT }
+  const nats = await startNatsServer(binary, ports, config.DATA_DIR, passwords).catch((error: unknown) => {
     // A signal during start-up stops nats-server too: that is no error to report.
     if (stoppingSince !== undefined) return shuttingDown
     console.error(error instanceof Error ? error.message : error)
@@ -70,15 +85,20 @@ if (config.NATS_URL === undefined) {
   // A signal while nats-server started: start nothing more, shutdown() ends the process.
   if (stoppingSince !== undefined) await shuttingDown
   env.NATS_URL = `nats://127.0.0.1:${config.NATS_PORT}`
-  say(`nats-server is up on port ${config.NATS_PORT}, data in ${config.DATA_DIR}`)
+  const monitoring =
+    config.NATS_MONITOR_PORT === 0 ? '' : `, monitoring on 127.0.0.1:${config.NATS_MONITOR_PORT}`
+  say(`nats-server is up on port ${config.NATS_PORT}${monitoring}, data in ${config.DATA_DIR}`)
   void nats.exited.then(() => {
     if (stoppingSince !== undefined) return
     say(`nats-server exited unexpectedly (${howItEnded(nats)}); stopping everything`)
     void shutdown(1)
   })
 } else {
+  env.NATS_URL = config.NATS_URL
   say(`using the nats-server at ${config.NATS_URL}`)
 }
+writeOperatorEnv(config.DATA_DIR, env.NATS_URL, passwords.operator)
+say(`the operator's NATS login is in ${operatorEnvFile(config.DATA_DIR)}`)
 
 for (const [index, service] of services.entries()) {
   if (!existsSync(service.entry)) {
@@ -86,7 +106,7 @@ for (const [index, service] of services.entries()) {
     continue
   }
   const started = supervise(service.name, process.execPath, ['--import', 'tsx', service.entry], {
-    env,
+    env: { ...env, NATS_USER: service.natsUser, NATS_PASSWORD: passwords[service.natsUser] },
     ipc: true,
     index: index + 1,
   })

@@ -1,3 +1,4 @@
+import type { NatsSettings } from '@jetnotes/platform'
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
@@ -22,7 +23,8 @@ export type LoadContext = {
 export type Target = {
   commandUrl: string
   queryUrl: string
-  natsUrl: string
+  /** The load generator connects as the operator: it reads and writes streams and buckets directly. */
+  nats: NatsSettings
   quick: boolean
   /** Paths to run besides the writes (read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
   only?: string[]

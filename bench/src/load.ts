@@ -23,7 +23,7 @@ const target = JSON.parse(process.env.BENCH_TARGET ?? '{}') as Target
 const sizes = target.quick ? quickSizes : fullSizes
 const logger = pino({ level: 'warn' })
 // The ceilings get the same client options as the services: the same connection policy.
-const nc = await connectNats({ url: target.natsUrl }, { name: 'bench-load', logger })
+const nc = await connectNats(target.nats, { name: 'bench-load', logger })
 const context: LoadContext = {
   sizes,
   commands: httpClient(target.commandUrl, sizes.concurrency),

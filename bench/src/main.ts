@@ -83,7 +83,6 @@ const commandPort = await freePort()
 const queryPort = await freePort()
 const env = {
   ...process.env,
-  NATS_URL: nats.url,
   COMMAND_PORT: String(commandPort),
   QUERY_PORT: String(queryPort),
   HOST: '127.0.0.1',
@@ -95,7 +94,7 @@ const env = {
 }
 const running: Supervised[] = services.map((service, index) =>
   supervise(service.name, process.execPath, [...profiling, '--import', 'tsx', service.entry], {
-    env,
+    env: { ...env, ...nats.loginEnv(service.natsUser) },
     ipc: true,
     index,
   }),
@@ -104,7 +103,7 @@ try {
   const target: Target = {
     commandUrl: `http://127.0.0.1:${commandPort}`,
     queryUrl: `http://127.0.0.1:${queryPort}`,
-    natsUrl: nats.url,
+    nats: nats.settings('operator'),
     quick,
     ...(values.only === undefined ? {} : { only: values.only.split(',') }),
   }

@@ -16,7 +16,7 @@ import { openCommandContext } from '../src/context.ts'
 /** A command-service on a real socket, in this process, against the given NATS server. */
 export const startCommandApp = async (nats: NatsServerHandle) => {
   const logger = pino({ level: 'silent' })
-  const nc = await nats.connect('test-command', logger)
+  const nc = await nats.connect('command-service', { name: 'test-command', logger })
   const context = await openCommandContext(nc, { replicas: 1 }, logger)
   const app = await buildCommandApp(context, logger)
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -38,10 +38,13 @@ export const startCommandApp = async (nats: NatsServerHandle) => {
 export const startCommandService = async () => {
   const nats = await startNatsServer()
   const service = await startCommandApp(nats)
-  const jsm = await jetstreamManager(service.nc)
+  // What a test inspects in the streams it inspects as the operator.
+  const operatorNc = await nats.connect('operator')
+  const jsm = await jetstreamManager(operatorNc)
   return {
     nats,
     ...service,
+    operatorNc,
     jsm,
     /** Messages in a stream: the assertion behind "nothing was appended". */
     messageCount: async (stream: 'NOTES' | 'USERS') => (await jsm.streams.info(stream)).state.messages,
@@ -52,6 +55,7 @@ export const startCommandService = async () => {
     },
     async [Symbol.asyncDispose]() {
       await service.close()
+      await operatorNc.close()
       await nats[Symbol.asyncDispose]()
     },
   }

@@ -17,7 +17,7 @@ export const CommonEnv = {
   /** Where NATS is. Unset: the local server `npm start` runs, on NATS_PORT. */
   NATS_URL: z.string().min(1).optional(),
   NATS_PORT: Port.default(4222),
-  /** Who this process is on NATS (unset: no credentials). */
+  /** Who this process is on NATS: `npm start` gives each service its own user; the CLIs read operator.env. */
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -54,17 +54,22 @@ export const rateLimitsOf = (config: {
   windowMs: config.RATE_LIMIT_WINDOW_MS,
 })
 
-/** The NATS server(s) to connect to, and as whom. */
+/** The NATS server(s) to connect to, and as whom. Throws a ConfigError for a user without a password. */
 export const natsSettingsOf = (config: {
   NATS_URL?: string | undefined
   NATS_PORT: number
   NATS_USER?: string | undefined
   NATS_PASSWORD?: string | undefined
-}): NatsSettings => ({
-  url: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
-  user: config.NATS_USER,
-  password: config.NATS_PASSWORD,
-})
+}): NatsSettings => {
+  if ((config.NATS_USER === undefined) !== (config.NATS_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: NATS_USER and NATS_PASSWORD: set both or neither')
+  }
+  return {
+    url: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+  }
+}
 
 /**
  * Loads `.env` from the working directory into `process.env`, if the file exists. Variables already set in
@@ -100,9 +105,9 @@ export const loadConfig = <Shape extends z.ZodRawShape>(
  * Loads `.env` and then a process's configuration; a ConfigError ends the process with exit code 2 and its
  * message, which names every bad variable. The one way a service, a command or `npm start` reads its settings.
  */
-export const loadConfigOrExit = <Config>(load: () => Config): Config => {
+export const loadConfigOrExit = <Config>(load: () => Config, dotEnvFiles = ['.env']): Config => {
   try {
-    loadDotEnv()
+    for (const file of dotEnvFiles) loadDotEnv(file)
     return load()
   } catch (error) {
     if (error instanceof ConfigError) {

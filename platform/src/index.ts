@@ -55,4 +55,12 @@ export { isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
 export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'
 export { ensureEventLogStreams } from './nats/streams.ts'
+export {
+  generatePassword,
+  type NatsUser,
+  natsPasswordPattern,
+  natsUsers,
+  passwordVariableOf,
+  passwordVariables,
+} from './nats/users.ts'
 export { type RunningService, runService } from './service.ts'

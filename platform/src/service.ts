@@ -21,9 +21,12 @@ export const runService = async <Config extends ServiceConfig>(
   loadServiceConfig: () => Config,
   start: (wiring: { config: Config; logger: Logger; nc: NatsConnection }) => Promise<RunningService>,
 ) => {
-  const config = loadConfigOrExit(loadServiceConfig)
+  const { config, settings } = loadConfigOrExit(() => {
+    const loaded = loadServiceConfig()
+    return { config: loaded, settings: natsSettingsOf(loaded) }
+  })
   const logger = createLogger(name, config.LOG_LEVEL)
-  const nc = await connectNats(natsSettingsOf(config), { name, logger })
+  const nc = await connectNats(settings, { name, logger })
   const service = await start({ config, logger, nc })
   closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an unexpected error')

@@ -1,14 +1,13 @@
 import { ensureBucket } from '@jetnotes/platform'
 import { startNatsServer } from '@jetnotes/testing'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
 import { describe, expect, it } from 'vitest'
 import { bulkWrite } from '../src/bulk-write.ts'
 
 describe('writing a rebuild in bulk', () => {
   it('stores every entry, readable as KV entries, and says so', async () => {
     await using nats = await startNatsServer()
-    const nc = await connect({ servers: nats.url })
+    const nc = await nats.connect('operator')
     const js = jetstream(nc)
     const jsm = await jetstreamManager(nc)
     const kv = await ensureBucket(js, jsm, 'bulk-g1', { replicas: 1 })
@@ -27,7 +26,7 @@ describe('writing a rebuild in bulk', () => {
 
   it('says when the bucket does not hold as many entries as were written, so the caller writes them again', async () => {
     await using nats = await startNatsServer()
-    const nc = await connect({ servers: nats.url })
+    const nc = await nats.connect('operator')
     const js = jetstream(nc)
     const jsm = await jetstreamManager(nc)
     await ensureBucket(js, jsm, 'short-g1', { replicas: 1 })

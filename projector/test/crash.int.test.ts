@@ -3,6 +3,7 @@ import {
   createManyNotes,
   expectViewsEqualFold,
   generationsOf,
+  type NatsServerHandle,
   randomCommands,
   registerUser,
   startProjectorProcess,
@@ -11,10 +12,10 @@ import {
 import { describe, expect, it } from 'vitest'
 
 /** The projector in its own process, which this test kills without warning. */
-const startProjector = (natsUrl: string) =>
+const startProjector = (nats: NatsServerHandle) =>
   // Small batches: many flush-and-ack rounds, so a kill lands between KV writes and acks. Tiny pages: every
   // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
-  startProjectorProcess(natsUrl, {
+  startProjectorProcess(nats, {
     PROJECTOR_BATCH_SIZE: '4',
     NOTE_LIST_PAGE_SIZE: String(pageSize),
     NOTE_LIST_DIRECTORY_SIZE: String(directorySize),
@@ -34,7 +35,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
     const users = []
     for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Crash user ${i}`))
     const generations = await generationsOf(system)
-    let projector = startProjector(system.nats.url)
+    let projector = startProjector(system.nats)
 
     // Two users with long lists (hundreds of tiny pages), whose notes the random commands then change, share,
     // unshare and delete while the projector is killed.
@@ -56,7 +57,7 @@ describe('a projector killed with SIGKILL while events stream in', () => {
           await sleep(Math.floor(Math.random() * 40))
           expect(await projector.kill()).toBe('SIGKILL')
           kills.push(position)
-          projector = startProjector(system.nats.url)
+          projector = startProjector(system.nats)
         }
         await sleep(20)
       }

@@ -38,7 +38,7 @@ afterAll(async () => {
 const projectionsCli = async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'projector/src/cli/projections.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, NATS_URL: system.nats.url },
+    env: { ...process.env, ...system.nats.loginEnv('operator') },
   })
   return stdout
 }

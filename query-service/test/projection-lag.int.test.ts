@@ -39,7 +39,7 @@ describe('while the projector process is stopped (SIGSTOP) and notes are written
     const ann = await registerUser(system.commands, 'Ann')
     const noteId = await createNote(system.commands, ann.token, { title: 'Read during the stall' })
     await system.stopProjector()
-    const projector = startProjectorProcess(system.nats.url)
+    const projector = startProjectorProcess(system.nats)
     try {
       await untilCaughtUp(system, ann.token)
       const ready = await system.queries.get('/readyz')

@@ -2,7 +2,7 @@ import { type PositionMarker, positionMarkerKey } from '@jetnotes/schemas'
 import { type NatsServerHandle, seededRandom, startNatsServer } from '@jetnotes/testing'
 import { jetstream } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WatchedBucket } from '../src/read-models/watched-bucket.ts'
@@ -12,7 +12,7 @@ let nc: NatsConnection
 let bucketCount = 0
 beforeAll(async () => {
   nats = await startNatsServer()
-  nc = await connect({ servers: nats.url })
+  nc = await nats.connect('operator')
 })
 afterAll(async () => {
   await nc?.close()

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { createConnection } from 'node:net'
-import { findNatsServer } from '@jetnotes/platform'
+import { findNatsServer, type NatsUser, passwordVariables } from '@jetnotes/platform'
 import { type Supervised, say, supervise } from './processes.ts'
 
 const howToInstall = [
@@ -51,18 +51,27 @@ const aptGet = async (...args: string[]) => {
 
 /**
  * Starts nats-server with the repo's configuration and resolves once it accepts connections. It listens on
- * 127.0.0.1 only: the configuration has no authentication, and the services reach it locally.
+ * 127.0.0.1 only, the services reach it locally; so does its monitoring port (0: none), which needs no login.
+ * It reads the users' passwords from its environment (nats-auth.conf).
  */
-export const startNatsServer = async (binary: string, port: number, dataDir: string): Promise<Supervised> => {
+export const startNatsServer = async (
+  binary: string,
+  ports: { client: number; monitor: number },
+  dataDir: string,
+  passwords: Record<NatsUser, string>,
+): Promise<Supervised> => {
+  const port = ports.client
   // `-sd` is the store directory; nats-server keeps JetStream's files in <store dir>/jetstream.
   mkdirSync(dataDir, { recursive: true })
   let markReady = () => {}
   const ready = new Promise<void>((resolve) => {
     markReady = resolve
   })
-  const args = ['-c', 'nats-server.conf', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir]
+  const monitor = ports.monitor === 0 ? [] : ['-m', String(ports.monitor)]
+  const args = ['-c', 'nats-server.conf', '-a', '127.0.0.1', '-p', String(port), ...monitor, '-sd', dataDir]
   const server = supervise('nats', binary, args, {
     index: 0,
+    env: { ...process.env, ...passwordVariables(passwords) },
     // The port alone could be answered by another server left running; this line proves it is ours.
     onLine: (line) => {
       if (line.includes('Server is ready')) markReady()

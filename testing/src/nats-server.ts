@@ -3,7 +3,16 @@ import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { connectNats, findNatsServer as lookForNatsServer } from '@jetnotes/platform'
+import { fileURLToPath } from 'node:url'
+import {
+  connectNats,
+  generatePassword,
+  findNatsServer as lookForNatsServer,
+  type NatsSettings,
+  type NatsUser,
+  natsUsers,
+  passwordVariables,
+} from '@jetnotes/platform'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { type Logger, pino } from 'pino'
 
@@ -14,11 +23,16 @@ export type NatsServerHandle = {
   port: number
   /** The temp directory given to `-sd`; JetStream's files are in its `jetstream` subdirectory. */
   storeDir: string
+  /** How to connect as one of the system's users (each server has passwords of its own). */
+  settings: (user: NatsUser) => NatsSettings
+  /** The environment a process started against this server needs to log in as `user`: NATS_URL, NATS_USER, NATS_PASSWORD. */
+  loginEnv: (user: NatsUser) => Record<'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD', string>
   /**
-   * Connects to it as a service does (the services' one connection policy, see connectNats); `name` is the
-   * client name the server shows, `logger` hears about connection changes (default: nobody).
+   * Connects as `user`, as a service does (the one connection policy, see connectNats). A test acting as an
+   * operator connects as `operator`. `name` is the client name the server shows (default: the user),
+   * `logger` hears about connection changes (default: nobody).
    */
-  connect: (name: string, logger?: Logger) => Promise<NatsConnection>
+  connect: (user: NatsUser, options?: { name?: string; logger?: Logger }) => Promise<NatsConnection>
   /** Stops the server gracefully (SIGTERM) and waits for it to exit. */
   stop: () => Promise<void>
   /** Ends the server with a signal (default SIGKILL: a crash) and waits for it to exit. */
@@ -32,10 +46,13 @@ export type NatsServerHandle = {
 export type NatsServerOptions = {
   /**
    * A configuration file to start with, such as the repo's `nats-server.conf`, so a test runs under the limits
-   * `npm start` uses. Its client and monitoring ports are replaced by random ones.
+   * `npm start` uses (it must include nats-auth.conf). Its client and monitoring ports are replaced by random
+   * ones. Without one, the server runs with the users and permissions of nats-auth.conf alone.
    */
   configFile?: string
 }
+
+const authConfig = fileURLToPath(new URL('../../nats-auth.conf', import.meta.url))
 
 /** The nats-server binary (on PATH, or in /usr/sbin or /usr/local/sbin); throws saying how to install it. */
 export const findNatsServer = (): string => {
@@ -71,18 +88,25 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 /**
  * Starts `nats-server -js` on a random port of 127.0.0.1 with file storage in a fresh temp directory, and
- * resolves once it accepts clients. Use it with `await using` so it is always torn down.
+ * resolves once it accepts clients. Every client logs in, as under `npm start`: the server has fresh random
+ * passwords for the system's users (nats-auth.conf). Use it with `await using` so it is always torn down.
  */
 export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHandle> => {
   const binary = findNatsServer()
   const storeDir = await mkdtemp(join(tmpdir(), 'jetnotes-nats-'))
   storeDirs.add(storeDir)
-  const config = options.configFile === undefined ? [] : ['-c', resolve(options.configFile), '-m', '-1']
+  const config =
+    options.configFile === undefined ? ['-c', authConfig] : ['-c', resolve(options.configFile), '-m', '-1']
+  const passwords = Object.fromEntries(natsUsers.map((user) => [user, generatePassword()])) as Record<
+    NatsUser,
+    string
+  >
+  const env = { ...process.env, ...passwordVariables(passwords) }
   let child: ChildProcess | undefined
 
   const launch = async (port: number) => {
     const args = [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir]
-    const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
     running.add(started)
     started.once('exit', () => running.delete(started))
     child = started
@@ -107,12 +131,16 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     storeDirs.delete(storeDir)
     throw error
   }
+  const url = `nats://127.0.0.1:${port}`
+  const settings = (user: NatsUser) => ({ url, user, password: passwords[user] })
   return {
-    url: `nats://127.0.0.1:${port}`,
+    url,
     port,
     storeDir,
-    connect: (name, logger = pino({ level: 'silent' })) =>
-      connectNats({ url: `nats://127.0.0.1:${port}` }, { name, logger }),
+    settings,
+    loginEnv: (user) => ({ NATS_URL: url, NATS_USER: user, NATS_PASSWORD: passwords[user] }),
+    connect: (user, { name = user, logger = pino({ level: 'silent' }) } = {}) =>
+      connectNats(settings(user), { name, logger }),
     stop: () => signal('SIGTERM'),
     kill: (name = 'SIGKILL') => signal(name),
     restart: async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { NatsServerHandle } from './nats-server.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -7,10 +8,10 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
  * The projector as `npm start` runs it: its own process, which a test can signal (SIGKILL to crash it, SIGSTOP
  * and SIGCONT to stall it). `env` adds to the environment (e.g. `PROJECTOR_BATCH_SIZE`).
  */
-export const startProjectorProcess = (natsUrl: string, env: Record<string, string> = {}) => {
+export const startProjectorProcess = (nats: NatsServerHandle, env: Record<string, string> = {}) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'projector/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, NATS_URL: natsUrl, LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, ...nats.loginEnv('projector'), LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>

@@ -26,7 +26,7 @@ const startProjector = async (
   logger: Logger,
   options: Partial<ProjectionOptions>,
 ) => {
-  const nc = await nats.connect('test-projector', logger)
+  const nc = await nats.connect('projector', { name: 'test-projector', logger })
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   const generations = await Generations.open(js, jsm, 1, logger)
@@ -72,7 +72,7 @@ export type SystemOptions = {
 export const startSystem = async (options: SystemOptions = {}) => {
   const logger = options.logger ?? pino({ level: 'silent' })
   const nats = options.nats ?? (await startNatsServer())
-  const commandNc = await nats.connect('test-command', logger)
+  const commandNc = await nats.connect('command-service', { name: 'test-command', logger })
   const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
   const httpOptions = {
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
@@ -85,7 +85,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     ...(options.noteDirectorySize === undefined ? {} : { noteDirectorySize: options.noteDirectorySize }),
   }
   let projector = await startProjector(nats, logger, projectionOptions)
-  const queryNc = await nats.connect('test-query', logger)
+  const queryNc = await nats.connect('query-service', { name: 'test-query', logger })
   const queryContext = await openQueryContext(
     queryNc,
     {
@@ -104,12 +104,17 @@ export const startSystem = async (options: SystemOptions = {}) => {
     live: { retryMs: 2_000, maxQueuedEvents: options.liveClientQueue ?? 1_000 },
   })
   const queries = await listen(queryApp)
-  const js = jetstream(commandNc)
-  const jsm = await jetstreamManager(commandNc)
+  // What a test does to NATS itself (reading streams and buckets, forging messages) it does as the operator.
+  const nc = await nats.connect('operator', { name: 'test-operator', logger })
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
 
   return {
     nats,
-    nc: commandNc,
+    /** The operator's connection, for what a test does to NATS itself. */
+    nc,
+    /** The command-service's own NATS connection. */
+    commandNc,
     js,
     jsm,
     logger,
@@ -137,6 +142,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
       await commandApp.close()
       commandContext.close()
       await commandNc.close()
+      await nc.close()
       if (options.nats === undefined) await nats[Symbol.asyncDispose]()
     },
   }

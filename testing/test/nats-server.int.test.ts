@@ -21,7 +21,7 @@ const accepts = (port: number) =>
 
 /** Adds a stream, publishes one message to it and disconnects. */
 const storeOneMessage = async (server: NatsServerHandle) => {
-  await using nc = await connect({ servers: server.url })
+  await using nc = await server.connect('operator')
   const jsm = await jetstreamManager(nc)
   await jsm.streams.add({ name: 'KEPT', subjects: ['kept.>'] })
   await jetstream(nc).publish('kept.one', 'hello')
@@ -29,7 +29,7 @@ const storeOneMessage = async (server: NatsServerHandle) => {
 
 /** The messages in the stream stored by storeOneMessage, and the first one's payload. */
 const readStoredMessages = async (server: NatsServerHandle) => {
-  await using nc = await connect({ servers: server.url })
+  await using nc = await server.connect('operator')
   const jsm = await jetstreamManager(nc)
   const { state } = await jsm.streams.info('KEPT')
   const first = await jsm.streams.getMessage('KEPT', { seq: 1 })
@@ -52,7 +52,7 @@ describe('startNatsServer', () => {
     expect(first.url).toBe(`nats://127.0.0.1:${first.port}`)
     expect(first.storeDir).not.toBe(second.storeDir)
     for (const server of [first, second]) {
-      await using nc = await connect({ servers: server.url })
+      await using nc = await server.connect('operator')
       expect(nc.info?.jetstream).toBe(true)
     }
   })
@@ -95,10 +95,26 @@ describe('startNatsServer', () => {
     })
   })
 
+  it('lets in only the users of nats-auth.conf, each with its own password', async () => {
+    await using server = await startNatsServer()
+    const attempts = {
+      anonymous: {},
+      'wrong password': { user: 'operator', pass: 'jn_not-the-password' },
+      "another user's password": { user: 'operator', pass: server.settings('projector').password },
+    }
+    for (const [attempt, login] of Object.entries(attempts)) {
+      await expect(connect({ servers: server.url, ...login }), attempt).rejects.toThrow(/authorization/i)
+    }
+    for (const user of ['command-service', 'projector', 'query-service', 'operator'] as const) {
+      await using nc = await server.connect(user)
+      expect(nc.info?.jetstream, user).toBe(true)
+    }
+  })
+
   describe('when given the repo configuration', () => {
     it('runs with its limits on a random port', async () => {
       await using server = await startNatsServer({ configFile: repoConfig })
-      await using nc = await connect({ servers: server.url })
+      await using nc = await server.connect('operator')
 
       expect(server.port).not.toBe(4222)
       expect(nc.info?.max_payload).toBe(8 * 1024 * 1024)

@@ -1,19 +1,37 @@
-import { CommonEnv, connectNats, loadConfig, loadConfigOrExit, natsSettingsOf } from '@jetnotes/platform'
+import { join } from 'node:path'
+import {
+  CommonEnv,
+  connectNats,
+  loadConfig,
+  loadConfigOrExit,
+  loadDotEnv,
+  natsSettingsOf,
+} from '@jetnotes/platform'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { pino } from 'pino'
 import { Generations } from '../generations.ts'
 
-/** What the projection commands need: a NATS connection (from NATS_URL, or the local one) and the generations. */
+/**
+ * What the projection commands need: a NATS connection as the operator and the generations. The login comes
+ * from the environment (NATS_URL, NATS_USER, NATS_PASSWORD), else from the operator.env `npm start` wrote
+ * into DATA_DIR.
+ */
 export const connectForCli = async () => {
-  const config = loadConfigOrExit(() => loadConfig(CommonEnv))
-  const settings = natsSettingsOf(config)
+  loadDotEnv()
+  const dataDir = process.env.DATA_DIR || './.data'
+  const { config, settings } = loadConfigOrExit(() => {
+    const loaded = loadConfig(CommonEnv)
+    return { config: loaded, settings: natsSettingsOf(loaded) }
+  }, ['.env', join(dataDir, 'operator.env')])
   const logger = pino({ level: 'warn' })
   // A person is waiting: no server is an error to report at once, not one to wait out.
   const nc = await connectNats(settings, { name: 'jetnotes-cli', logger, waitForServer: false }).catch(
     (error: unknown) => {
-      console.error(
-        `Cannot reach NATS at ${settings.url} (${(error as Error).message}). Is the system running (npm start)?`,
-      )
+      const message = (error as Error).message
+      const hint = /authori[sz]ation/i.test(message)
+        ? `Log in as the operator: NATS_USER and NATS_PASSWORD, or the ${join(dataDir, 'operator.env')} npm start writes.`
+        : 'Is the system running (npm start)?'
+      console.error(`Cannot connect to NATS at ${settings.url} (${message}). ${hint}`)
       return process.exit(1)
     },
   )
