@@ -115,11 +115,20 @@ export const createHttpApp = async ({
   })
   await registerRateLimits(app, rateLimits, users === undefined ? () => undefined : knownUserOf(users))
   // An API answers JSON: nothing in it may load, run or be framed. The /docs page sets its own policy below.
+  // Headers that only mean something for HTML pages are left out: on a small JSON answer they were most of its
+  // bytes (reads fell from 16,500/s to 6,600/s in the bench with all of them and the rate-limit headers).
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     },
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   })
   const origins = corsOrigins === '*' ? '*' : corsOrigins.split(',').map((origin) => origin.trim())
   if (origins !== '*') {
