@@ -25,6 +25,9 @@ export type ListRead = {
   scanLimit: number
 }
 
+/** Where a list is read from: the cache (a moment behind), and the bucket itself (for pages the cache lost). */
+type ListSources = { cached: ViewReader; current: () => ViewReader }
+
 /** A page of results, and where the next one starts (undefined at the end of the list). */
 export type ListResult = { items: NoteSummary[]; next?: Required<ListStart> }
 
@@ -37,7 +40,7 @@ export type ListResult = { items: NoteSummary[]; next?: Required<ListStart> }
  * found again through the directory in `current`, the bucket itself.
  */
 export const readNoteList = async (
-  lists: { cached: ViewReader; current: () => ViewReader },
+  lists: ListSources,
   userId: string,
   read: ListRead,
 ): Promise<ListResult> => {
@@ -71,7 +74,7 @@ export const readNoteList = async (
 type Located = { id: string; page: NoteListPage }
 
 const firstPage = async (
-  lists: { cached: ViewReader; current: () => ViewReader },
+  lists: ListSources,
   userId: string,
   start: ListStart | undefined,
 ): Promise<Located | undefined> => {
@@ -93,7 +96,7 @@ const firstPage = async (
 
 /** The page `id`; when it has gone (split or merged since it was named), the page that now holds `after`. */
 const pageOrRelocate = async (
-  lists: { cached: ViewReader; current: () => ViewReader },
+  lists: ListSources,
   userId: string,
   id: string,
   after: ListPosition | undefined,
@@ -104,13 +107,10 @@ const pageOrRelocate = async (
   return relocateOrFail(lists, userId, after)
 }
 
-const relocateOrFail = async (
-  lists: { cached: ViewReader; current: () => ViewReader },
-  userId: string,
-  after: ListPosition,
-) => {
-  const found = await relocate(lists.current(), userId, after)
-  if (found === undefined && (await value(lists.current(), noteListKeys.head(userId))) !== undefined) {
+const relocateOrFail = async (lists: ListSources, userId: string, after: ListPosition) => {
+  const current = lists.current()
+  const found = await relocate(current, userId, after)
+  if (found === undefined && (await value(current, noteListKeys.head(userId))) !== undefined) {
     throw unavailable()
   }
   return found
