@@ -115,12 +115,12 @@ describe("Fastify's own errors", () => {
     expect(noMethod.body.type).toBe('urn:jetnotes:problem:invalid-preflight')
   })
 
-  it('still answers a well-formed preflight with 204', async () => {
-    const response = await fetch(`${service.api.base}/notes`, {
-      method: 'OPTIONS',
-      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST' },
+  it('refuses a well-formed preflight with 403 when no origin is configured (the default)', async () => {
+    const response = await fetchProblem('OPTIONS', '/notes', {
+      origin: 'https://example.com',
+      'access-control-request-method': 'POST',
     })
-    expect(response.status).toBe(204)
+    expect(response).toMatchObject({ status: 403, body: { type: 'urn:jetnotes:problem:forbidden' } })
   })
 })
 

@@ -24,15 +24,18 @@ export const CommonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  /** Browser origins allowed to call the HTTP APIs: `*` or a comma-separated list of origins. */
+  /**
+   * Browser origins allowed to call the HTTP APIs from their pages: none (empty, the default: the web app is
+   * served from the APIs' own origin), a comma-separated list of origins, or `*`.
+   */
   CORS_ORIGINS: z
     .string()
-    .min(1)
+    .trim()
     .refine(
-      (value) => value === '*' || value.split(',').every((origin) => isOrigin(origin.trim())),
-      'must be * or a comma-separated list of origins such as https://notes.example.com (no path, no trailing /)',
+      (value) => value === '' || value === '*' || value.split(',').every((origin) => isOrigin(origin.trim())),
+      'must be empty, * or a comma-separated list of origins such as https://notes.example.com (no path, no trailing /)',
     )
-    .default('*'),
+    .default(''),
   /** HTTP requests per RATE_LIMIT_WINDOW_MS for each user (by token), in each service process; 0: no limit. */
   RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).default(3_000),
   /** HTTP requests per window for each client address without a token of a known user; 0: no limit. */

@@ -16,8 +16,10 @@ describe('the HTTP settings every service reads', () => {
     expect(() => loadConfig(CommonEnv, { RATE_LIMIT_PER_USER: '-1' })).toThrow(/RATE_LIMIT_PER_USER/)
   })
 
-  it('accept * or a list of exact origins', () => {
-    expect(loadConfig(CommonEnv, {}).CORS_ORIGINS).toBe('*')
+  it('allow no browser origin by default, and accept * or a list of exact origins', () => {
+    expect(loadConfig(CommonEnv, {}).CORS_ORIGINS).toBe('')
+    expect(loadConfig(CommonEnv, { CORS_ORIGINS: '' }).CORS_ORIGINS).toBe('')
+    expect(loadConfig(CommonEnv, { CORS_ORIGINS: '*' }).CORS_ORIGINS).toBe('*')
     const list = 'https://notes.example.com, http://localhost:5173'
     expect(loadConfig(CommonEnv, { CORS_ORIGINS: list }).CORS_ORIGINS).toBe(list)
   })

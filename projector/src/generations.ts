@@ -2,6 +2,7 @@ import { ensureBucket } from '@jetnotes/platform'
 import {
   type ActiveGeneration,
   bucketName,
+  consumerDescription,
   consumerName,
   metaBucket,
   metaKeys,
@@ -11,6 +12,7 @@ import {
   parkedBucket,
   projections,
   type ReadModelName,
+  unslottedConsumerName,
 } from '@jetnotes/schemas'
 import {
   AckPolicy,
@@ -108,11 +110,20 @@ export class Generations {
     return Object.fromEntries(buckets) as Record<ReadModelName, KV>
   }
 
-  /** Creates the durable consumer of a generation, delivering from `startSeq`. */
+  /**
+   * Creates the durable consumer of a generation, delivering from `startSeq`. Its name is a slot that an old
+   * generation may still hold (one neither live nor being built, whose buckets may be in their grace period):
+   * that consumer is no longer read by anyone, so it goes.
+   */
   async createConsumer(projection: ProjectionName, generation: number, startSeq: number) {
-    await this.jsm.consumers.add(projections[projection].stream, {
+    const { stream } = projections[projection]
+    await this.jsm.consumers.delete(stream, consumerName(projection, generation)).catch(ignoreNotFound)
+    await this.jsm.consumers
+      .delete(stream, unslottedConsumerName(projection, generation))
+      .catch(ignoreNotFound)
+    await this.jsm.consumers.add(stream, {
       durable_name: consumerName(projection, generation),
-      description: `jetnotes projector: ${projection} generation ${generation}`,
+      description: consumerDescription(projection, generation),
       ack_policy: AckPolicy.Explicit,
       ack_wait: 30 * secondsInNanos,
       deliver_policy: DeliverPolicy.StartSequence,
@@ -134,7 +145,10 @@ export class Generations {
     const position = (await this.position(projection, generation))?.seq ?? 0
     try {
       const info = await this.jsm.consumers.info(stream, name)
-      if (info.num_ack_pending > 0) {
+      if (info.config.description !== consumerDescription(projection, generation)) {
+        // The slot is held by another generation's consumer (or one from before slots): start from the position.
+        await this.createConsumer(projection, generation, position + 1)
+      } else if (info.num_ack_pending > 0) {
         const floor = Math.max(info.ack_floor.stream_seq, position)
         this.logger.warn(
           { projection, generation, floor },
@@ -175,10 +189,23 @@ export class Generations {
     await this.meta.update(metaKeys.active(projection), pointer(projection, to), entry.revision)
   }
 
+  /** Removes a generation's consumer, unless a newer generation has taken its slot meanwhile. */
+  async #deleteConsumerOf(projection: ProjectionName, generation: number) {
+    const { stream } = projections[projection]
+    const name = consumerName(projection, generation)
+    const info = await this.jsm.consumers.info(stream, name).catch(ignoreNotFound)
+    if (info?.config.description === consumerDescription(projection, generation)) {
+      await this.jsm.consumers.delete(stream, name).catch(ignoreNotFound)
+    }
+    await this.jsm.consumers
+      .delete(stream, unslottedConsumerName(projection, generation))
+      .catch(ignoreNotFound)
+  }
+
   /** Removes a generation, of whatever shape: its consumer, its buckets, its position. */
   async drop(projection: ProjectionName, generation: number): Promise<void> {
-    const { stream, readModels } = projections[projection]
-    await this.jsm.consumers.delete(stream, consumerName(projection, generation)).catch(ignoreNotFound)
+    const { readModels } = projections[projection]
+    await this.#deleteConsumerOf(projection, generation)
     const everyShape = new Set([...readModels, ...Object.values(olderShapes[projection]).flat()])
     for (const readModel of everyShape) {
       await this.jsm.streams.delete(`KV_${bucketName(readModel, generation)}`).catch(ignoreNotFound)

@@ -7,7 +7,14 @@ import {
   type RebuildProgress,
   rebuildProjection,
 } from '@jetnotes/projector'
-import { bucketName, type ParkedEvent, parkedBucket, subjects } from '@jetnotes/schemas'
+import {
+  bucketName,
+  consumerDescription,
+  consumerName,
+  type ParkedEvent,
+  parkedBucket,
+  subjects,
+} from '@jetnotes/schemas'
 import {
   caughtUp,
   createNote,
@@ -18,6 +25,7 @@ import {
   registerUser,
   startSystem,
 } from '@jetnotes/testing'
+import { AckPolicy } from '@nats-io/jetstream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
@@ -120,5 +128,30 @@ describe('a rebuild while commands keep arriving', () => {
       lag: 0,
       parked: 2,
     })
+  })
+  it("takes its consumer's name from an old generation that still holds it, and folds on", async () => {
+    const from = (await system.generations.active('notes')) ?? 0
+    const to = from + 1
+    // A consumer an interrupted cleanup left behind, three generations back: the name `to` will use.
+    await system.jsm.consumers.add('NOTES', {
+      durable_name: consumerName('notes', to),
+      description: consumerDescription('notes', to - 3),
+      ack_policy: AckPolicy.Explicit,
+    })
+    const deps = {
+      nc: system.nc,
+      js: system.js,
+      jsm: system.jsm,
+      generations: system.generations,
+      logger: system.logger,
+    }
+    const result = await rebuildProjection(deps, projectionCatalog.notes, { graceMs: 100 })
+    expect(result).toMatchObject({ from, to })
+    const consumer = await system.jsm.consumers.info('NOTES', consumerName('notes', to))
+    expect(consumer.config.description).toBe(consumerDescription('notes', to))
+
+    await randomCommands({ api: system.commands, users, steps: 50, seed: 9 })
+    await caughtUp(system)
+    await expectViewsEqualFold(system)
   })
 })

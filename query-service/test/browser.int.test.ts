@@ -35,8 +35,11 @@ beforeAll(async () => {
   if (!existsSync(chromiumPath)) {
     throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`)
   }
-  system = await startSystem()
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve))
+  const address = pageServer.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  // The page is opened at http://localhost:<port>: that origin, and only that one, may call the API.
+  system = await startSystem({ corsOrigins: `http://localhost:${address.port}` })
   browser = await chromium.launch({
     executablePath: chromiumPath,
     // Containers and CI run as root without a usable sandbox or GPU; nothing here loads untrusted pages.

@@ -75,7 +75,9 @@ export {
 export {
   type ActiveGeneration,
   bucketName,
+  consumerDescription,
   consumerName,
+  consumerSlots,
   type LegacyNoteIndex,
   type LegacyReadModelName,
   metaBucket,
@@ -102,6 +104,7 @@ export {
   readModelsOfShape,
   shapeOf,
   type UserRecord,
+  unslottedConsumerName,
 } from './read-models.ts'
 export {
   commandBuckets,

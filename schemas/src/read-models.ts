@@ -28,8 +28,24 @@ export const bucketName = (readModel: ReadModelName | LegacyReadModelName, gener
 /** Read models of older shapes (see `olderShapes`). */
 export type LegacyReadModelName = 'note-index'
 
-/** The durable consumer that feeds one generation of a projection. */
+/**
+ * How many durable consumer names each projection has. Generations take them in turn (generation % slots): at
+ * most the live generation and the one a rebuild builds have a consumer that runs. A fixed set of names is what
+ * lets nats-auth.conf deny the other services every API call on the projector's consumers, since NATS
+ * permissions match whole subject tokens and could never match `-g<any number>`.
+ */
+export const consumerSlots = 3
+
+/** The durable consumer that feeds one generation of a projection (its description names the generation). */
 export const consumerName = (projection: ProjectionName, generation: number) =>
+  `projector-${projection}-${generation % consumerSlots}`
+
+/** The consumer's description, which tells which generation holds its slot now. */
+export const consumerDescription = (projection: ProjectionName, generation: number) =>
+  `jetnotes projector: ${projection} generation ${generation}`
+
+/** What the consumer of a generation was called before the names became slots (removed once replaced). */
+export const unslottedConsumerName = (projection: ProjectionName, generation: number) =>
   `projector-${projection}-g${generation}`
 
 /**

@@ -64,7 +64,7 @@ export type SystemOptions = {
   logger?: Logger
   /** The query-service's /readyz fails while a projection is more events than this behind its stream. */
   readyMaxLag?: number
-  /** Both services' rate limits (default: none) and the browser origins they allow (default: `*`). */
+  /** Both services' rate limits (default: none) and the browser origins they allow (default: none). */
   rateLimits?: RateLimits
   corsOrigins?: string
 }

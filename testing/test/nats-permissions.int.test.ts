@@ -1,4 +1,5 @@
 import type { NatsUser } from '@jetnotes/platform'
+import { consumerName } from '@jetnotes/schemas'
 import { connect, type NatsConnection, PermissionViolationError } from '@nats-io/transport-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createNote, registerUser } from '../src/http-client.ts'
@@ -9,7 +10,7 @@ import { type RunningSystem, startSystem } from '../src/system.ts'
  * server (a permissions violation for exactly that subject), and afterwards the streams, buckets and the
  * projector's consumers are all still there and the system still works.
  */
-const projectorConsumer = 'projector-notes-g1'
+const projectorConsumer = consumerName('notes', 1)
 const forbidden = {
   'publish a note event': { publish: 'notes.forged-note' },
   'publish a user event': { publish: 'users.forged-user' },
@@ -28,6 +29,13 @@ const forbidden = {
   'write a read-model entry': { publish: '$KV.notes-g1.forged' },
   "delete the projector's consumer": { publish: `$JS.API.CONSUMER.DELETE.NOTES.${projectorConsumer}` },
   "ack the projector's messages": { publish: `$JS.ACK.NOTES.${projectorConsumer}.1.1.1.1.0` },
+  "pull the projector's messages": { publish: `$JS.API.CONSUMER.MSG.NEXT.NOTES.${projectorConsumer}` },
+  "change the projector's consumer": { publish: `$JS.API.CONSUMER.CREATE.NOTES.${projectorConsumer}` },
+  "change the projector's consumer's filter": {
+    publish: `$JS.API.CONSUMER.CREATE.NOTES.${projectorConsumer}.notes.>`,
+  },
+  "change the projector's consumer named in a request's body": { publish: '$JS.API.CONSUMER.CREATE.NOTES' },
+  "read the projector's consumer's state": { publish: `$JS.API.CONSUMER.INFO.NOTES.${projectorConsumer}` },
   'listen to every note event': { subscribe: 'notes.>' },
   "read another connection's replies": { subscribe: '_INBOX_other.>' },
 } as const
@@ -48,6 +56,11 @@ const refusedFor: Record<Exclude<NatsUser, 'operator'>, Attempt[]> = {
     'write a read-model entry',
     "delete the projector's consumer",
     "ack the projector's messages",
+    "pull the projector's messages",
+    "change the projector's consumer",
+    "change the projector's consumer's filter",
+    "change the projector's consumer named in a request's body",
+    "read the projector's consumer's state",
   ),
   'query-service': without(),
 }

@@ -24,7 +24,7 @@ export type HttpAppOptions = {
   logger: FastifyBaseLogger
   /** Largest accepted request body in bytes (413 above it). */
   bodyLimit?: number
-  /** Browser origins allowed to call the API: `*`, or a comma-separated list. */
+  /** Browser origins allowed to call the API: none (empty, the default), `*`, or a comma-separated list. */
   corsOrigins?: string
   /** Requests per window per user and per client address (absent: no limits, as tests driving the app want). */
   rateLimits?: RateLimits
@@ -74,7 +74,7 @@ export const createHttpApp = async ({
   description,
   logger,
   bodyLimit = 256 * 1024,
-  corsOrigins = '*',
+  corsOrigins = '',
   rateLimits = unlimited,
   users,
 }: HttpAppOptions) => {
@@ -130,12 +130,14 @@ export const createHttpApp = async ({
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   })
-  const origins = corsOrigins === '*' ? '*' : corsOrigins.split(',').map((origin) => origin.trim())
+  const origins = corsOriginsOf(corsOrigins)
   if (origins !== '*') {
     // A preflight from an origin not on the list is refused outright, rather than answered without permission.
     app.addHook('onRequest', async (request) => {
       const origin = request.headers.origin
-      if (request.method === 'OPTIONS' && origin !== undefined && !origins.includes(origin)) {
+      const preflight =
+        request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined
+      if (preflight && origin !== undefined && !origins.includes(origin)) {
         throw new ForbiddenError(`The origin ${origin} may not call this API`)
       }
     })
@@ -165,3 +167,12 @@ export const createHttpApp = async ({
 }
 
 export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>
+
+/** `*`, or the listed origins (none for an empty setting). */
+const corsOriginsOf = (setting: string): '*' | string[] =>
+  setting === '*'
+    ? '*'
+    : setting
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== '')
