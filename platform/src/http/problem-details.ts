@@ -2,9 +2,11 @@ import { DomainError, UnprocessableError } from '@jetnotes/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { isNatsUnreachable } from '../nats/errors.ts'
 import {
   BadRequestError,
   IdempotencyKeyInUseError,
+  natsUnreachable,
   RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -143,7 +145,9 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
 
 /** Registers the error and not-found handlers that answer in `application/problem+json`. */
 export const registerProblemDetails = (app: FastifyInstance) => {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((thrown, request, reply) => {
+    // Any NATS call a request made that found no server: 503 with Retry-After, whichever call it was.
+    const error = isNatsUnreachable(thrown) ? natsUnreachable(thrown) : thrown
     const body = toProblem(error, request)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')
     if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
