@@ -56,6 +56,7 @@ export const openQueryContext = async (
   const heads = new StreamHeads(jsm, [hub.head, directory.head], logger)
   const readModels: ReadModels = new ReadModels(js, heads, logger, {
     cacheBytesPerBucket: options.viewCacheBytes,
+    connection,
   })
   await Promise.all([directory.start(), readModels.start()])
   const parked = new ParkedEntries(js, logger)

@@ -173,7 +173,7 @@ type Responses = Record<string, { description?: string; content?: Record<string,
 /**
  * Makes the OpenAPI description say what the wire does: error responses are `application/problem+json`, and any
  * operation may also answer with a problem the HTTP layer gives before its route runs (414, 431, 408, a 400 for
- * a malformed request or URL, 503 while the service shuts down).
+ * a malformed request or URL, 503 while the service shuts down or NATS is away).
  */
 export const describeProblems = <Document extends { paths?: object }>(document: Document): Document => {
   const { $schema: _, ...schema } = z.toJSONSchema(ProblemSchema)
