@@ -10,11 +10,22 @@ export const isWrongLastSequence = (error: unknown): boolean =>
 
 /**
  * The one place that recognises a NATS call that failed because no server answered: a timeout (the
- * connection is down, or the server did not reply in time), no responders, a closed connection. Whatever it
- * asked for may be retried shortly.
+ * connection is down, or the server did not reply in time), no responders (JetStream not up yet after a
+ * restart), a closed connection, or JetStream saying it is unavailable (503). Whatever was asked may be asked
+ * again shortly. nats.js wraps some of these ("jetstream is not enabled" caused by no responders), so the chain
+ * of causes is looked at.
  */
-export const isNatsUnreachable = (error: unknown): boolean =>
-  error instanceof TimeoutError ||
-  error instanceof NoRespondersError ||
-  error instanceof ClosedConnectionError ||
-  (error instanceof RequestError && isNatsUnreachable(error.cause))
+export const isNatsUnreachable = (error: unknown): boolean => {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (
+      cause instanceof TimeoutError ||
+      cause instanceof NoRespondersError ||
+      cause instanceof ClosedConnectionError ||
+      (cause instanceof RequestError && cause.isNoResponders()) ||
+      (cause instanceof JetStreamApiError && cause.status === 503)
+    ) {
+      return true
+    }
+  }
+  return false
+}
