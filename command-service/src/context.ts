@@ -51,7 +51,7 @@ export const openCommandContext = async (
     ensureBucket(js, jsm, commandBuckets.emails, { replicas }),
     ensureBucket(js, jsm, commandBuckets.noteSnapshots, { replicas }),
   ])
-  const directory = new UserDirectory(js, jsm, logger)
+  const directory = new UserDirectory(js, jsm, logger, connection)
   await directory.start()
   return {
     nc,

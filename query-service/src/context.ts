@@ -49,9 +49,17 @@ export const openQueryContext = async (
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, options.replicas, logger)
-  const directory = new UserDirectory(js, jsm, logger)
+  const directory = new UserDirectory(js, jsm, logger, connection)
   // The hub reads the views only once started, after the read models are.
-  const hub: LiveHub = new LiveHub(js, jsm, directory, () => readModels.view().notes, logger, options.live)
+  const hub: LiveHub = new LiveHub(
+    js,
+    jsm,
+    directory,
+    () => readModels.view().notes,
+    logger,
+    options.live,
+    connection,
+  )
   // The lag of the views is measured against the streams as the hub and the directory follow them.
   const heads = new StreamHeads(jsm, [hub.head, directory.head], logger)
   const readModels: ReadModels = new ReadModels(js, heads, logger, {

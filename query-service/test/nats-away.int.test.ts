@@ -1,4 +1,11 @@
-import { createNote, type Reply, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
+import {
+  createNote,
+  openEventStream,
+  type Reply,
+  type RunningSystem,
+  registerUser,
+  startSystem,
+} from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 let system: RunningSystem
@@ -86,5 +93,20 @@ describe('when nats-server is back', () => {
       await expect.poll(async () => (await api.get('/readyz')).status, { timeout: 15_000 }).toBe(200)
     const read = await system.queries.get(`/notes/${neverRead}`, { token: owner.token })
     expect(read.status).toBe(200)
+  })
+
+  it('both services know a user who registers after it, and show the changes live', async () => {
+    const newcomer = await registerUser(system.commands, 'Newcomer')
+    const stream = await openEventStream(`${system.queries.base}/events`, {
+      authorization: `Bearer ${newcomer.token}`,
+    })
+    try {
+      expect(stream.status).toBe(200)
+      const id = await createNote(system.commands, newcomer.token, { title: 'After the restart' })
+      await stream.received(1)
+      expect(stream.messages[0]?.data.noteId).toBe(id)
+    } finally {
+      stream.close()
+    }
   })
 })

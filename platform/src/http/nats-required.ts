@@ -1,5 +1,4 @@
-import type { ConnectionWatch } from '../nats/connection-watch.ts'
-import { natsUnreachable } from './errors.ts'
+import { type ConnectionWatch, NatsDisconnectedError } from '../nats/connection-watch.ts'
 
 /**
  * An onRequest hook for requests that cannot be answered without NATS: while the connection is down they are
@@ -7,5 +6,5 @@ import { natsUnreachable } from './errors.ts'
  * meanwhile, so no write held by the client library lands after its client was told it failed.
  */
 export const natsRequired = (connection: ConnectionWatch) => async () => {
-  if (!connection.connected) throw natsUnreachable()
+  if (!connection.connected) throw new NatsDisconnectedError()
 }

@@ -1,7 +1,18 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 
-/** Whether a NATS connection is up at this moment. */
-export type ConnectionWatch = { readonly connected: boolean }
+/** What a process throws instead of asking NATS while its connection is down (answered 503, see `isNatsUnreachable`). */
+export class NatsDisconnectedError extends Error {
+  constructor() {
+    super('not connected to NATS')
+  }
+}
+
+/** Whether a NATS connection is up at this moment, and who wants to hear when it is back. */
+export type ConnectionWatch = {
+  readonly connected: boolean
+  /** Calls `listener` each time the connection is re-established; returns the function that stops that. */
+  onReconnect: (listener: () => void) => () => void
+}
 
 /**
  * Follows a connection's status. While it is down, nats.js holds every request and publish until the
@@ -10,15 +21,23 @@ export type ConnectionWatch = { readonly connected: boolean }
  */
 export const watchConnection = (nc: NatsConnection): ConnectionWatch => {
   let connected = !nc.isClosed()
+  const listeners = new Set<() => void>()
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') connected = false
-      else if (status.type === 'reconnect') connected = true
+      else if (status.type === 'reconnect') {
+        connected = true
+        for (const listener of listeners) listener()
+      }
     }
   })()
   return {
     get connected() {
       return connected && !nc.isClosed()
+    },
+    onReconnect: (listener) => {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     },
   }
 }

@@ -1,4 +1,4 @@
-import { type ConnectionWatch, natsUnreachable } from '@jetnotes/platform'
+import { type ConnectionWatch, NatsDisconnectedError } from '@jetnotes/platform'
 import {
   type ActiveGeneration,
   bucketName,
@@ -305,7 +305,9 @@ export class ReadModels {
     const cached = fresh ? undefined : this.#cached.get(name)
     if (cached !== undefined) return cached
     const bucket = this.#bucket(name)
-    return { get: (key) => (this.#reachable() ? bucket.get(key) : Promise.reject(natsUnreachable())) }
+    return {
+      get: (key) => (this.#reachable() ? bucket.get(key) : Promise.reject(new NatsDisconnectedError())),
+    }
   }
 
   readonly #reachable = () => this.options.connection?.connected ?? true

@@ -1,4 +1,4 @@
-import { natsUnreachable } from '@jetnotes/platform'
+import { NatsDisconnectedError } from '@jetnotes/platform'
 import { type PositionMarker, positionMarkerKey } from '@jetnotes/schemas'
 import type { KV, KvEntry } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
@@ -121,7 +121,7 @@ export class WatchedBucket implements ViewReader {
   async get(key: string): Promise<CachedEntry | null> {
     const known = this.#watching ? this.#known.get(key) : undefined
     if (known !== undefined) return known.entry
-    if (!this.reachable()) throw natsUnreachable()
+    if (!this.reachable()) throw new NatsDisconnectedError()
     if (!this.#watching) return this.bucket.get(key)
     this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1)
     try {
