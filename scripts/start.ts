@@ -45,6 +45,8 @@ let stoppingSince: number | undefined
 const shutdown = async (code: number) => {
   if (stoppingSince !== undefined) return
   stoppingSince = Date.now()
+  // nats-server is stopped last, but one that is down now stays down: no restart while everything stops.
+  nats?.stopRestarting()
   say('stopping the services')
   // Also those waiting to be restarted: their restart is called off.
   await Promise.all(running.map((service) => service.stop()))

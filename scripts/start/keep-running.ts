@@ -29,6 +29,8 @@ export type KeptRunning = {
   readonly started: Promise<Supervised>
   /** Restarts so far. */
   readonly restarts: number
+  /** Calls off a pending restart and every later one, leaving a running process running (until `stop()`). */
+  stopRestarting: () => void
   /** Stops it for good: cancels a pending restart, then stops the process (SIGTERM, SIGKILL after 10 s). */
   stop: () => Promise<void>
 }
@@ -45,6 +47,7 @@ export const keepRunning = (options: KeepRunningOptions): KeptRunning => {
   const backoff = options.backoff ?? defaultBackoff
   let current: Supervised | undefined
   let stopping = false
+  let restarting = true
   let attempt = 0
   let restarts = 0
   let timer: NodeJS.Timeout | undefined
@@ -64,7 +67,7 @@ export const keepRunning = (options: KeepRunningOptions): KeptRunning => {
     void launched.exited.then((code) => {
       if (options.pidFile !== undefined) removePidFile(options.pidFile, pid)
       if (current === launched) current = undefined
-      if (stopping) return
+      if (stopping || !restarting) return
       const ended = `exited unexpectedly (${howItEnded(launched)}) after ${seconds(Date.now() - startedAt)}`
       if (code !== null && options.fatalExitCodes?.includes(code)) {
         say(`${name} ${ended}: restarting cannot cure that, giving up`)
@@ -101,6 +104,10 @@ export const keepRunning = (options: KeepRunningOptions): KeptRunning => {
     started,
     get restarts() {
       return restarts
+    },
+    stopRestarting: () => {
+      restarting = false
+      clearTimeout(timer)
     },
     stop: async () => {
       stopping = true

@@ -48,6 +48,25 @@ describe('a process kept running', () => {
     expect(sleeper.restarts).toBe(0)
   })
 
+  it('once told to stop restarting, leaves a crashed process down but can still stop a running one', async () => {
+    const crashing = keepRunning({ name: 'crasher', start: node('process.exit(1)'), backoff: fast })
+    crashing.stopRestarting()
+    await (await crashing.started).exited
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(crashing.restarts).toBe(0)
+
+    const sleeper = keepRunning({
+      name: 'sleeper',
+      start: node('setInterval(() => {}, 1000)'),
+      backoff: fast,
+    })
+    const running = await sleeper.started
+    sleeper.stopRestarting()
+    expect(isRunning(running)).toBe(true)
+    await sleeper.stop()
+    expect(isRunning(running)).toBe(false)
+  })
+
   it('gives up on an exit code no restart can cure', async () => {
     let gaveUp: string | undefined
     const kept = keepRunning({

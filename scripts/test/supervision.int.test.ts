@@ -219,7 +219,7 @@ describe('npm start, when its processes are killed', () => {
     const user = await registerUser(httpClient(commands), 'Chaos')
     const live = followLive(`${queries}/events`, user.token)
     const load = createLoad(commands, user.token)
-    await expect.poll(() => load.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(100)
+    await expect.poll(() => load.acked.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(100)
 
     // nats-server SIGKILLed under load: the launcher restarts it, the services reconnect, writes resume.
     const natsPid = pidOf(dataDir, 'nats')
@@ -230,7 +230,7 @@ describe('npm start, when its processes are killed', () => {
     expect(pidOf(dataDir, 'nats')).not.toBe(natsPid)
     notePids()
     const ackedAtRestart = load.acked.size
-    await expect.poll(() => load.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(ackedAtRestart + 100)
+    await expect.poll(() => load.acked.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(ackedAtRestart + 100)
     // While it was away, commands were refused with 503 problem+json and Retry-After, never anything worse.
     expect(load.statuses.get(503) ?? 0).toBeGreaterThan(0)
     expect(load.badUnavailable).toEqual([])
@@ -239,7 +239,7 @@ describe('npm start, when its processes are killed', () => {
     const createdIn = () =>
       live.messages.filter(({ event }) => event === 'NoteCreated').map(({ data }) => data.noteId as string)
     const ackedAfterRestart = [...load.acked].at(-1)
-    await expect.poll(() => createdIn().includes(ackedAfterRestart ?? ''), { timeout: 15_000 }).toBe(true)
+    await expect.poll(() => createdIn().includes(ackedAfterRestart ?? ''), { timeout: 30_000 }).toBe(true)
 
     // A service SIGKILLed: the launcher restarts it while the command-service goes on serving.
     const queryPid = pidOf(dataDir, 'query')
