@@ -248,7 +248,7 @@ describe('npm start, when its processes are killed', () => {
     const ackedAtQueryKill = load.acked.size
     await launcherSaid(lines, /query exited unexpectedly \(signal SIGKILL\)/, queryKilledAt)
     await expect
-      .poll(() => load.acked.size, { timeout: 20_000 })
+      .poll(() => load.acked.size, { timeout: 30_000 })
       .toBeGreaterThanOrEqual(ackedAtQueryKill + 50)
     await launcherSaid(lines, /query is running again/, queryKilledAt)
     await ready(queries)
