@@ -3,14 +3,17 @@ import { fileURLToPath } from 'node:url'
 import { loadConfig, loadConfigOrExit, natsUsers, Port, passwordVariableOf } from '@jetnotes/platform'
 import { z } from 'zod'
 import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/credentials.ts'
+import { type KeptRunning, keepRunning } from './start/keep-running.ts'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
-import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
+import { pidFileOf } from './start/pid-files.ts'
+import { children, isRunning, say, stop, supervise } from './start/processes.ts'
 import { services } from './start/services.ts'
 
 /**
  * `npm start`: runs the whole system in the foreground. A nats-server with the repo's configuration (unless
- * NATS_URL names one), then every service, their output prefixed by name. Ctrl-C or SIGTERM stops the services
- * first, then nats-server.
+ * NATS_URL names one), then every service, their output prefixed by name. Each is kept running: one that
+ * crashes is started again with backoff (`keepRunning`) while the others go on serving; each one's pid is in
+ * $DATA_DIR/run/<name>.pid. Ctrl-C or SIGTERM stops the services first, then nats-server.
  */
 
 // Paths (.env, nats-server.conf, DATA_DIR, the entries above) are relative to the repo root, wherever this runs from.
@@ -35,20 +38,26 @@ const passwords = (() => {
   }
 })()
 
-const running: Supervised[] = []
+const running: KeptRunning[] = []
+let nats: KeptRunning | undefined
 let stoppingSince: number | undefined
 
 const shutdown = async (code: number) => {
   if (stoppingSince !== undefined) return
   stoppingSince = Date.now()
+  // nats-server is stopped last, but one that is down now stays down: no restart while everything stops.
+  nats?.stopRestarting()
   say('stopping the services')
-  await Promise.all(running.map((service) => stop(service)))
+  // Also those waiting to be restarted: their restart is called off.
+  await Promise.all(running.map((service) => service.stop()))
   // Then nats-server (even one still starting up), once nothing uses it any more.
   const rest = children.filter((child) => isRunning(child))
   if (rest.length > 0) say(`stopping ${rest.map((child) => child.name).join(', ')}`)
-  await Promise.all(rest.map((child) => stop(child)))
+  await Promise.all([nats?.stop(), ...rest.map((child) => stop(child))])
   process.exit(code)
 }
+/** A child that exited in a way no restart cures (a configuration error): everything stops, as at start-up. */
+const giveUp = () => void shutdown(2)
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
@@ -76,7 +85,13 @@ if (config.NATS_URL === undefined) {
   const binary = await natsServerBinary()
   if (binary === undefined) process.exit(1)
   const ports = { client: config.NATS_PORT, monitor: config.NATS_MONITOR_PORT }
-  const nats = await startNatsServer(binary, ports, config.DATA_DIR, passwords).catch((error: unknown) => {
+  nats = keepRunning({
+    name: 'nats',
+    // Every restart with the same ports, store directory and passwords: the services reconnect to the same log.
+    start: () => startNatsServer(binary, ports, config.DATA_DIR, passwords),
+    pidFile: pidFileOf(config.DATA_DIR, 'nats'),
+  })
+  const first = await nats.started.catch((error: unknown) => {
     // A signal during start-up stops nats-server too: that is no error to report.
     if (stoppingSince !== undefined) return shuttingDown
     console.error(error instanceof Error ? error.message : error)
@@ -87,12 +102,9 @@ if (config.NATS_URL === undefined) {
   env.NATS_URL = `nats://127.0.0.1:${config.NATS_PORT}`
   const monitoring =
     config.NATS_MONITOR_PORT === 0 ? '' : `, monitoring on 127.0.0.1:${config.NATS_MONITOR_PORT}`
-  say(`nats-server is up on port ${config.NATS_PORT}${monitoring}, data in ${config.DATA_DIR}`)
-  void nats.exited.then(() => {
-    if (stoppingSince !== undefined) return
-    say(`nats-server exited unexpectedly (${howItEnded(nats)}); stopping everything`)
-    void shutdown(1)
-  })
+  say(
+    `nats-server is up on port ${config.NATS_PORT}${monitoring}, data in ${config.DATA_DIR} (pid ${first.child.pid})`,
+  )
 } else {
   env.NATS_URL = config.NATS_URL
   say(`using the nats-server at ${config.NATS_URL}`)
@@ -105,18 +117,19 @@ for (const [index, service] of services.entries()) {
     say(`warning: ${service.entry} does not exist; not starting ${service.name}`)
     continue
   }
-  const started = supervise(service.name, process.execPath, ['--import', 'tsx', service.entry], {
-    env: { ...env, NATS_USER: service.natsUser, NATS_PASSWORD: passwords[service.natsUser] },
-    ipc: true,
-    index: index + 1,
+  const args = ['--import', 'tsx', service.entry]
+  const serviceEnv = { ...env, NATS_USER: service.natsUser, NATS_PASSWORD: passwords[service.natsUser] }
+  const kept = keepRunning({
+    name: service.name,
+    start: () =>
+      supervise(service.name, process.execPath, args, { env: serviceEnv, ipc: true, index: index + 1 }),
+    pidFile: pidFileOf(config.DATA_DIR, service.name),
+    // Exit code 2 is a configuration error (see runService): the same settings would fail the same way.
+    fatalExitCodes: [2],
+    onGiveUp: giveUp,
   })
-  running.push(started)
-  void started.exited.then(() => {
-    if (stoppingSince !== undefined) return
-    say(`${service.name} exited unexpectedly (${howItEnded(started)}); stopping everything`)
-    void shutdown(1)
-  })
+  running.push(kept)
 }
 say(
-  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}; Ctrl-C stops all`,
+  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}; pids in ${pidFileOf(config.DATA_DIR, '*')}; Ctrl-C stops all`,
 )

@@ -1,4 +1,4 @@
-import { createHttpApp, type RateLimits, registerHealth } from '@jetnotes/platform'
+import { createHttpApp, natsRequired, type RateLimits, registerHealth } from '@jetnotes/platform'
 import { streamNames } from '@jetnotes/schemas'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CommandContext } from './context.ts'
@@ -20,15 +20,23 @@ export const buildCommandApp = async (
     ...options,
   })
   registerHealth(app, [
-    { name: 'nats', probe: () => !context.nc.isClosed() && context.nc.getServer() !== '' },
+    { name: 'nats', probe: () => context.connection.connected },
     {
       name: 'streams',
       probe: async () => {
+        // Not ready while NATS is away, at once (asking would wait for the request's timeout).
+        if (!context.connection.connected) return false
         await Promise.all(streamNames.map((name) => context.jsm.streams.info(name)))
         return true
       },
     },
   ])
+  // Every command (POST, PATCH, DELETE) appends to the event log: while NATS is away, 503 with Retry-After at once.
+  const whileConnected = natsRequired(context.connection)
+  app.addHook('onRequest', async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
+      await whileConnected()
+  })
   userRoutes(app, context)
   noteRoutes(app, context)
   return app

@@ -1,4 +1,10 @@
-import { ensureBucket, ensureEventLogStreams, UserDirectory } from '@jetnotes/platform'
+import {
+  type ConnectionWatch,
+  ensureBucket,
+  ensureEventLogStreams,
+  UserDirectory,
+  watchConnection,
+} from '@jetnotes/platform'
 import { commandBuckets } from '@jetnotes/schemas'
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -13,6 +19,8 @@ import { EmailClaims } from './users/email-claims.ts'
 /** Everything the command routes use, wired to one NATS connection. */
 export type CommandContext = {
   nc: NatsConnection
+  /** Whether `nc` is connected now: commands are answered 503 at once while it is not. */
+  connection: ConnectionWatch
   jsm: JetStreamManager
   store: EventStore
   locks: KeyedLock
@@ -34,6 +42,7 @@ export const openCommandContext = async (
   { replicas }: { replicas: number },
   logger: Logger,
 ): Promise<CommandContext> => {
+  const connection = watchConnection(nc)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, replicas, logger)
@@ -42,10 +51,11 @@ export const openCommandContext = async (
     ensureBucket(js, jsm, commandBuckets.emails, { replicas }),
     ensureBucket(js, jsm, commandBuckets.noteSnapshots, { replicas }),
   ])
-  const directory = new UserDirectory(js, jsm, logger)
+  const directory = new UserDirectory(js, jsm, logger, connection)
   await directory.start()
   return {
     nc,
+    connection,
     jsm,
     store: new EventStore(js),
     locks: new KeyedLock(),

@@ -38,6 +38,7 @@ export {
 } from './http/errors.ts'
 export { etagOf } from './http/etag.ts'
 export { type Readiness, type ReadinessCheck, registerHealth } from './http/health.ts'
+export { natsRequired } from './http/nats-required.ts'
 export {
   type Problem,
   ProblemSchema,
@@ -51,8 +52,10 @@ export { type RateLimits, unlimited } from './http/rate-limit.ts'
 export { createLogger, redactUrl } from './logger.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'
-export { isWrongLastSequence } from './nats/errors.ts'
+export { type ConnectionWatch, NatsDisconnectedError, watchConnection } from './nats/connection-watch.ts'
+export { isNatsUnreachable, isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
+export { type FollowStreamOptions, followStream, type StreamFollower } from './nats/follow-stream.ts'
 export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'
 export { ensureEventLogStreams } from './nats/streams.ts'
 export {

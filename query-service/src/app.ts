@@ -50,10 +50,12 @@ export const buildQueryApp = async (
   })
   await app.register(fastifySSE, { heartbeatInterval: options.heartbeatMs })
   registerHealth(app, [
-    { name: 'nats', probe: () => !context.nc.isClosed() && context.nc.getServer() !== '' },
+    { name: 'nats', probe: () => context.connection.connected },
     {
       name: 'buckets',
       probe: async () => {
+        // Not ready while NATS is away, at once (asking would wait for the request's timeout).
+        if (!context.connection.connected) return false
         await context.readModels.checkBuckets()
         return true
       },
@@ -61,8 +63,9 @@ export const buildQueryApp = async (
     {
       name: 'projection-lag',
       probe: async () => {
-        // A stream the process has not heard from for a second is asked (readiness only, never per read).
-        await context.heads.confirm(1_000)
+        // A stream the process has not heard from for a second is asked (readiness only, never per read); while
+        // NATS is away the lag is as last seen (the nats check fails anyway).
+        if (context.connection.connected) await context.heads.confirm(1_000)
         const standings = projectionNames.map(
           (projection) => [projection, standingOf(context, projection)] as const,
         )

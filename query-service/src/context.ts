@@ -1,4 +1,9 @@
-import { ensureEventLogStreams, UserDirectory } from '@jetnotes/platform'
+import {
+  type ConnectionWatch,
+  ensureEventLogStreams,
+  UserDirectory,
+  watchConnection,
+} from '@jetnotes/platform'
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
@@ -10,6 +15,8 @@ import { StreamHeads } from './read-models/stream-heads.ts'
 /** Everything the query routes use, wired to one NATS connection. */
 export type QueryContext = {
   nc: NatsConnection
+  /** Whether `nc` is connected now (readiness; reads from the caches go on while it is not). */
+  connection: ConnectionWatch
   jsm: JetStreamManager
   directory: UserDirectory
   readModels: ReadModels
@@ -38,16 +45,26 @@ export const openQueryContext = async (
   },
   logger: Logger,
 ): Promise<QueryContext> => {
+  const connection = watchConnection(nc)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, options.replicas, logger)
-  const directory = new UserDirectory(js, jsm, logger)
+  const directory = new UserDirectory(js, jsm, logger, connection)
   // The hub reads the views only once started, after the read models are.
-  const hub: LiveHub = new LiveHub(js, jsm, directory, () => readModels.view().notes, logger, options.live)
+  const hub: LiveHub = new LiveHub(
+    js,
+    jsm,
+    directory,
+    () => readModels.view().notes,
+    logger,
+    options.live,
+    connection,
+  )
   // The lag of the views is measured against the streams as the hub and the directory follow them.
   const heads = new StreamHeads(jsm, [hub.head, directory.head], logger)
   const readModels: ReadModels = new ReadModels(js, heads, logger, {
     cacheBytesPerBucket: options.viewCacheBytes,
+    connection,
   })
   await Promise.all([directory.start(), readModels.start()])
   const parked = new ParkedEntries(js, logger)
@@ -56,6 +73,7 @@ export const openQueryContext = async (
   heads.start()
   return {
     nc,
+    connection,
     jsm,
     directory,
     readModels,

@@ -26,7 +26,7 @@ export type SuperviseOptions = {
   onLine?: (line: string) => void
 }
 
-/** Every process started, so none is left behind whatever way the launcher ends. */
+/** Every process started and still running, so none is left behind whatever way the launcher ends. */
 export const children: Supervised[] = []
 
 /** Starts a process and prefixes every line it prints with its name. */
@@ -61,6 +61,8 @@ export const supervise = (
   })
   const supervised = { name, child, exited, recent }
   children.push(supervised)
+  // A process restarted for days would otherwise leave every one of its past runs in the list.
+  void exited.then(() => children.splice(children.indexOf(supervised), 1))
   return supervised
 }
 

@@ -12,13 +12,19 @@ import { expectedList, foldNotes, foldUsers, readBucket } from './log-fold.ts'
 import { noteListsOf } from './note-lists.ts'
 import type { RunningSystem } from './system.ts'
 
+/**
+ * What the checks below read: the operator's connection, a logger, and the settings the projections run with.
+ * A system started in the test process is one; so is a connection to one `npm start` runs.
+ */
+export type ViewsUnderTest = Pick<RunningSystem, 'js' | 'jsm' | 'logger' | 'projectionOptions'>
+
 /** The projector's meta data (pointers, positions) read through the test's own connection. */
-export const generationsOf = (system: RunningSystem) =>
+export const generationsOf = (system: ViewsUnderTest) =>
   Generations.open(system.js, system.jsm, 1, system.logger)
 
 /** Waits until every projection has folded its whole stream. */
 export const caughtUp = async (
-  system: RunningSystem,
+  system: ViewsUnderTest,
   projections: readonly ProjectionName[] = projectionNames,
 ) => {
   const generations = await generationsOf(system)
@@ -45,7 +51,7 @@ export const caughtUp = async (
  * list (read through its pages, whose structure must be sound), and every user. Returns what it compared, and
  * the pages no list names (a crash between a split's writes leaves them; readers never see them).
  */
-export const expectViewsEqualFold = async (system: RunningSystem) => {
+export const expectViewsEqualFold = async (system: ViewsUnderTest) => {
   const generations = await generationsOf(system)
   const notesGeneration = await generations.active('notes')
   const usersGeneration = await generations.active('users')

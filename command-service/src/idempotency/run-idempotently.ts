@@ -3,6 +3,7 @@ import {
   BadRequestError,
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
+  isNatsUnreachable,
   nextOfSubject,
 } from '@jetnotes/platform'
 import { encodeConsistencyToken, type LogPosition } from '@jetnotes/schemas'
@@ -75,6 +76,8 @@ export class Idempotency {
               ? await this.store.create(recordKey, pending)
               : await this.store.update(recordKey, pending, revision)
         } catch (error) {
+          // No server answered (503): not another request holding the key. A retry finds the record if it landed.
+          if (isNatsUnreachable(error)) throw error
           throw Object.assign(new IdempotencyKeyInUseError(), { cause: error })
         }
       },

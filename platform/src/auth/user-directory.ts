@@ -1,5 +1,5 @@
 import { aggregateIdOf, type User, type UserState, userAggregate } from '@jetnotes/schemas'
-import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import {
   eventsOf,
@@ -8,6 +8,8 @@ import {
   reportInvalidMessagesTo,
 } from '../event-log/decode-message.ts'
 import { type Folded, foldSubject } from '../event-log/fold-subject.ts'
+import type { ConnectionWatch } from '../nats/connection-watch.ts'
+import { followStream, type StreamFollower } from '../nats/follow-stream.ts'
 import { FollowedStreamHead } from '../nats/stream-head.ts'
 import { parseToken, sameHash } from './tokens.ts'
 
@@ -44,7 +46,7 @@ export class UserDirectory {
   /** Requests waiting to learn whether the directory has applied the whole stream, and whether one is asking. */
   #waiting: { resolve: (current: boolean) => void; reject: (error: unknown) => void }[] = []
   #asking = false
-  #feed: ConsumerMessages | undefined
+  #feed: StreamFollower | undefined
   readonly #report: InvalidMessageReport
   /** The USERS stream's last sequence as this directory has seen it (what the users views' lag is measured by). */
   readonly head = new FollowedStreamHead(userAggregate.stream)
@@ -52,7 +54,9 @@ export class UserDirectory {
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-    logger: Logger,
+    private readonly logger: Logger,
+    /** Where the directory hears that NATS is back: it then follows USERS again from where it was. */
+    private readonly connection?: ConnectionWatch,
   ) {
     this.#report = reportInvalidMessagesTo(logger, 'user-directory')
   }
@@ -62,19 +66,20 @@ export class UserDirectory {
     const asked = Date.now()
     const { state } = await this.jsm.streams.info(userAggregate.stream)
     this.head.advance(state.last_seq, asked)
-    const consumer = await this.js.consumers.get(userAggregate.stream)
-    const feed = await consumer.consume()
-    this.#feed = feed
     await new Promise<void>((caughtUp, failed) => {
       if (state.messages === 0) caughtUp()
-      void (async () => {
-        for await (const message of feed) {
+      this.#feed = followStream(this.js, userAggregate.stream, {
+        from: 1,
+        ...(this.connection === undefined ? {} : { connection: this.connection }),
+        logger: this.logger,
+        apply: (message) => {
           this.head.observe(message)
           this.#apply(message)
           this.#applied = message.seq
           if (message.seq >= state.last_seq) caughtUp()
-        }
-      })().catch(failed)
+        },
+      })
+      this.#feed.ended.catch(failed)
     })
   }
 

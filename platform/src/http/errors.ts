@@ -45,6 +45,17 @@ export class ServiceUnavailableError extends DomainError {
   }
 }
 
+/**
+ * NATS cannot be reached now (nats-server is restarting, or the connection is re-established): what the request
+ * needs (the event log, a read model) will be back shortly, the client should retry after `Retry-After`.
+ */
+export const natsUnreachable = (cause?: unknown) =>
+  new ServiceUnavailableError(
+    'The event store cannot be reached at the moment; retry shortly (a write retried with the same Idempotency-Key applies once)',
+    2,
+    { cause },
+  )
+
 /** The caller made more requests than its limit allows in the current window. */
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {

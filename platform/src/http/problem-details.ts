@@ -2,9 +2,11 @@ import { DomainError, UnprocessableError } from '@jetnotes/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { isNatsUnreachable } from '../nats/errors.ts'
 import {
   BadRequestError,
   IdempotencyKeyInUseError,
+  natsUnreachable,
   RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -143,7 +145,9 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
 
 /** Registers the error and not-found handlers that answer in `application/problem+json`. */
 export const registerProblemDetails = (app: FastifyInstance) => {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((thrown, request, reply) => {
+    // Any NATS call a request made that found no server: 503 with Retry-After, whichever call it was.
+    const error = isNatsUnreachable(thrown) ? natsUnreachable(thrown) : thrown
     const body = toProblem(error, request)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')
     if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
@@ -169,7 +173,7 @@ type Responses = Record<string, { description?: string; content?: Record<string,
 /**
  * Makes the OpenAPI description say what the wire does: error responses are `application/problem+json`, and any
  * operation may also answer with a problem the HTTP layer gives before its route runs (414, 431, 408, a 400 for
- * a malformed request or URL, 503 while the service shuts down).
+ * a malformed request or URL, 503 while the service shuts down or NATS is away).
  */
 export const describeProblems = <Document extends { paths?: object }>(document: Document): Document => {
   const { $schema: _, ...schema } = z.toJSONSchema(ProblemSchema)

@@ -1,18 +1,16 @@
 import {
+  type ConnectionWatch,
   eventsOf,
   FollowedStreamHead,
+  followStream,
   type InvalidMessageReport,
   type LogMessage,
   reportInvalidMessagesTo,
+  type StreamFollower,
   type UserDirectory,
 } from '@jetnotes/platform'
 import { aggregateIdOf, noteAggregate } from '@jetnotes/schemas'
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  type JetStreamClient,
-  type JetStreamManager,
-} from '@nats-io/jetstream'
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import type { ViewReader } from '../read-models/watched-bucket.ts'
 import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
@@ -63,7 +61,7 @@ export class LiveHub {
   #position: Position = { seq: 0, index: Number.MAX_SAFE_INTEGER }
   readonly #byUser = new Map<string, Set<Subscriber>>()
   readonly #states: NoteStates
-  #messages: ConsumerMessages | undefined
+  #follower: StreamFollower | undefined
   #replays = 0
   readonly #waitingReplays: (() => void)[] = []
   /** Invalid messages met by the live path, and by replays from the log (the same message, met again). */
@@ -81,6 +79,8 @@ export class LiveHub {
     private readonly notes: () => ViewReader | undefined,
     private readonly logger: Logger,
     options: LiveHubOptions,
+    /** Where the hub hears that NATS is back: it then follows the log again from where it was. */
+    private readonly connection?: ConnectionWatch,
   ) {
     this.options = { ...liveHubDefaults, ...options }
     this.#report = reportInvalidMessagesTo(logger, 'live-hub')
@@ -111,21 +111,19 @@ export class LiveHub {
     const first = Math.max(1, state.last_seq - this.options.prefillMessages + 1)
     this.#historyFloor = { seq: first - 1, index: Number.MAX_SAFE_INTEGER }
     this.#position = this.#historyFloor
-    const consumer = await this.js.consumers.get(stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: first,
-    })
-    const messages = await consumer.consume()
-    this.#messages = messages
     await new Promise<void>((caughtUp, failed) => {
       if (state.last_seq < first) caughtUp()
-      void (async () => {
-        for await (const message of messages) {
+      this.#follower = followStream(this.js, stream, {
+        from: first,
+        ...(this.connection === undefined ? {} : { connection: this.connection }),
+        logger: this.logger,
+        apply: async (message) => {
           this.head.observe(message)
           await this.#process(message)
           if (message.seq >= state.last_seq) caughtUp()
-        }
-      })().catch((error: unknown) => {
+        },
+      })
+      this.#follower.ended.catch((error: unknown) => {
         this.logger.error({ err: error }, 'the live stream stopped')
         failed(error)
       })
@@ -133,7 +131,7 @@ export class LiveHub {
   }
 
   stop(): void {
-    this.#messages?.stop()
+    this.#follower?.stop()
   }
 
   /**

@@ -1,3 +1,4 @@
+import { type ConnectionWatch, NatsDisconnectedError } from '@jetnotes/platform'
 import {
   type ActiveGeneration,
   bucketName,
@@ -26,6 +27,8 @@ export type ReadView = Readonly<Record<ReadModelName, ViewReader>> & {
 export type ReadModelsOptions = {
   /** Memory for the cache of each read-model bucket, in bytes; 0 reads every entry from its bucket. */
   cacheBytesPerBucket: number
+  /** While it says NATS is away, a read the caches cannot answer is refused at once (503), not after a timeout. */
+  connection?: ConnectionWatch
 }
 
 /** Where the views a request reads stand against their stream, now. */
@@ -267,7 +270,12 @@ export class ReadModels {
   /** `applied`: where the projector last reported this generation, which the bucket already holds. */
   async #startCache(name: string, applied = 0) {
     if (this.options.cacheBytesPerBucket === 0 || this.#cached.has(name)) return
-    const cached = new WatchedBucket(this.#bucket(name), this.options.cacheBytesPerBucket, this.logger)
+    const cached = new WatchedBucket(
+      this.#bucket(name),
+      this.options.cacheBytesPerBucket,
+      this.logger,
+      this.#reachable,
+    )
     // Registered before its watch starts (until then it reads the bucket), so a concurrent start finds it.
     this.#cached.set(name, cached)
     this.#views = {}
@@ -294,8 +302,15 @@ export class ReadModels {
   }
 
   #reader(name: string, fresh: boolean): ViewReader {
-    return (fresh ? undefined : this.#cached.get(name)) ?? this.#bucket(name)
+    const cached = fresh ? undefined : this.#cached.get(name)
+    if (cached !== undefined) return cached
+    const bucket = this.#bucket(name)
+    return {
+      get: (key) => (this.#reachable() ? bucket.get(key) : Promise.reject(new NatsDisconnectedError())),
+    }
   }
+
+  readonly #reachable = () => this.options.connection?.connected ?? true
 
   #bucket(name: string): KV {
     const bucket = this.#buckets.get(name)

@@ -1,3 +1,4 @@
+import { NatsDisconnectedError } from '@jetnotes/platform'
 import { type PositionMarker, positionMarkerKey } from '@jetnotes/schemas'
 import type { KV, KvEntry } from '@nats-io/kv'
 import { LRUCache } from 'lru-cache'
@@ -75,6 +76,8 @@ export class WatchedBucket implements ViewReader {
     private readonly bucket: KV,
     maxBytes: number,
     private readonly logger: Logger,
+    /** Whether NATS can be asked now: when not, a read the cache cannot answer is refused at once (503). */
+    private readonly reachable: () => boolean = () => true,
   ) {
     this.#known = new LRUCache<string, Known>({
       maxSize: maxBytes,
@@ -116,9 +119,10 @@ export class WatchedBucket implements ViewReader {
   }
 
   async get(key: string): Promise<CachedEntry | null> {
-    if (!this.#watching) return this.bucket.get(key)
-    const known = this.#known.get(key)
+    const known = this.#watching ? this.#known.get(key) : undefined
     if (known !== undefined) return known.entry
+    if (!this.reachable()) throw new NatsDisconnectedError()
+    if (!this.#watching) return this.bucket.get(key)
     this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1)
     try {
       const entry = own(await this.bucket.get(key))
