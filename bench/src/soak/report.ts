@@ -25,6 +25,7 @@ export const formatSoakReport = (report: SoakReport): string => {
   const { live } = report
   lines.push(
     `live: ${live.clients} clients, ${count(live.connections)} connections (${count(live.resumes)} resumed with Last-Event-ID, ${count(live.dropped)} ended by the server, ${count(live.refused)} attempts refused), ${count(live.received)} messages received`,
+    `      ${live.caughtUpMs === undefined ? 'NOT caught up' : `all caught up ${seconds(live.caughtUpMs)}`} after the workload ended (the system settled first)`,
     `log: ${count(report.log.changes)} note changes on ${count(report.log.notes)} notes, ${count(report.log.users)} users`,
     '',
     `faults: ${report.faults.length}`,

@@ -53,7 +53,12 @@ export type SoakReport = {
   outcomes: Map<string, Map<string, number>>
   requests: number
   acked: number
-  live: LiveClientStats & { clients: number; received: number }
+  live: LiveClientStats & {
+    clients: number
+    received: number
+    /** When every client had all it was owed, after the workload ended (undefined: not within the wait). */
+    caughtUpMs: number | undefined
+  }
   faults: InjectedFault[]
   exits: readonly { process: string; how: string; atMs: number }[]
   log: { notes: number; changes: number; users: number }
@@ -61,6 +66,9 @@ export type SoakReport = {
   logDir: string
   passed: boolean
 }
+
+/** How long the live clients get, after the system has settled, to receive the changes they are owed. */
+const liveCatchUpMs = 60_000
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -131,7 +139,8 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
           })
         : Promise.resolve([]),
     ])
-    const workloadMs = Date.now() - startedAt
+    const workloadEnded = Date.now()
+    const workloadMs = workloadEnded - startedAt
 
     say('settling: every process up, the projections caught up')
     await system.settled(60_000)
@@ -160,12 +169,16 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
         received: client.receivedSoFar(),
         since: client.stats.freshStarts > 0 ? ('first-received' as const) : { seq: notesBefore },
       }))
-    // The live clients may still be catching up (resuming after the last fault): give them time, not forever.
-    const liveBy = Date.now() + 30_000
-    while (
-      checkLiveDeliveries(liveRecords(), history).exactlyOnce.failures.length > 0 &&
-      Date.now() < liveBy
-    ) {
+    // The live clients may still be catching up (resuming after the last fault, or a live stream stalled
+    // after a nats-server restart): give them time, not forever, and say how long they took.
+    const liveBy = Date.now() + liveCatchUpMs
+    let liveCaughtUpMs: number | undefined
+    for (;;) {
+      if (checkLiveDeliveries(liveRecords(), history).exactlyOnce.failures.length === 0) {
+        liveCaughtUpMs = Date.now() - workloadEnded
+        break
+      }
+      if (Date.now() > liveBy) break
       await sleep(250)
     }
     await Promise.all(clients.map((client) => client.stop()))
@@ -203,6 +216,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
         dropped: sum('dropped'),
         refused: sum('refused'),
         freshStarts: sum('freshStarts'),
+        caughtUpMs: liveCaughtUpMs,
       },
       faults,
       exits: system.exits.map((exit) => ({
