@@ -1,7 +1,6 @@
 import { execFileSync, fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, release, totalmem, type } from 'node:os'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +9,7 @@ import { findNatsServer, startNatsServer } from '@jetnotes/testing'
 import { isRunning, type Supervised, stop, supervise } from '../../scripts/start/processes.ts'
 import { services } from '../../scripts/start/services.ts'
 import type { Target } from './load-context.ts'
+import { freePort, waitUntilReady } from './ports.ts'
 import { formatTable, type Row } from './report.ts'
 
 /**
@@ -33,29 +33,6 @@ const profileDir = 'bench/results/profiles'
 const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
 const quick = values.quick ?? false
 const out = values.out ?? (quick ? 'bench/results/quick.json' : 'bench/results.json')
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-
-const waitUntilReady = async (url: string, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const status = await fetch(`${url}/readyz`).then(
-      (response) => response.status,
-      () => 0,
-    )
-    if (status === 200) return
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`)
-}
 
 /** Peak resident memory of a process so far, in MB (Linux: VmHWM), or null where that cannot be read. */
 const peakRssMb = (pid: number | undefined) => {

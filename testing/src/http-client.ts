@@ -6,6 +6,8 @@ export type RequestOptions = {
   body?: unknown
   rawBody?: string
   headers?: Record<string, string>
+  /** Aborts the request (e.g. `AbortSignal.timeout(ms)`, for a server that may be paused). */
+  signal?: AbortSignal
 }
 
 /** A small HTTP client for tests: JSON in, JSON out, over real sockets. */
@@ -18,7 +20,7 @@ export const httpClient = (base: string) => {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'
     }
-    const response = await fetch(`${base}${path}`, { method, headers, body })
+    const response = await fetch(`${base}${path}`, { method, headers, body, signal: options.signal ?? null })
     const text = await response.text()
     return { status: response.status, headers: response.headers, body: text === '' ? {} : JSON.parse(text) }
   }

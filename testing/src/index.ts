@@ -18,5 +18,12 @@ export { type NoteListsContent, noteListsOf } from './note-lists.ts'
 export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
-export { caughtUp, expectViewsEqualFold, generationsOf, type ViewsUnderTest } from './views.ts'
+export {
+  caughtUp,
+  expectViewsEqualFold,
+  generationsOf,
+  projectionsBehind,
+  type ViewSources,
+  viewDifferences,
+} from './views.ts'
 export { createManyNotes, randomCommands, seededRandom } from './workload.ts'

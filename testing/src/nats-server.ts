@@ -21,6 +21,11 @@ export type NatsServerHandle = {
   /** `nats://127.0.0.1:<port>`. */
   url: string
   port: number
+  /**
+   * The running server's process id (undefined while it is down), for signals that do not end it: SIGSTOP
+   * and SIGCONT pause and resume it.
+   */
+  readonly pid: number | undefined
   /** The temp directory given to `-sd`; JetStream's files are in its `jetstream` subdirectory. */
   storeDir: string
   /** How to connect as one of the system's users (each server has passwords of its own). */
@@ -136,6 +141,9 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
   return {
     url,
     port,
+    get pid() {
+      return child?.pid
+    },
     storeDir,
     settings,
     loginEnv: (user) => ({ NATS_URL: url, NATS_USER: user, NATS_PASSWORD: passwords[user] }),

@@ -1,0 +1,26 @@
+import { createServer } from 'node:net'
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), for a service that must listen on a known one. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+    })
+  })
+
+/** Waits until `GET <url>/readyz` answers 200; throws after `timeoutMs`. */
+export const waitUntilReady = async (url: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.status,
+      () => 0,
+    )
+    if (status === 200) return
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`)
+}

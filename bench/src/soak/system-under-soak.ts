@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, mkdtempSync, openSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { NatsUser } from '@jetnotes/platform'
+import { startNatsServer } from '@jetnotes/testing'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { services } from '../../../scripts/start/services.ts'
+import { freePort, waitUntilReady } from '../ports.ts'
+
+/**
+ * THE SEAM between the soak and what it soaks. Everything the soak knows about the system is this type: where
+ * its APIs are, how to log in as the operator, which processes it has and the two faults it can inject into
+ * each. A cluster launcher (three nats-servers, two of each service) replaces `startSingleNodeSystem` below by
+ * returning the same type; nothing else in the soak changes.
+ */
+export type SystemUnderSoak = {
+  /** Base URLs of the command APIs and the query APIs (one each here; a cluster has several). */
+  commandUrls: readonly string[]
+  queryUrls: readonly string[]
+  /** Connects as the operator, to read the log and the views. */
+  connectOperator: () => Promise<NatsConnection>
+  /** The page sizes the projectors run with (the views check needs them). */
+  projectionOptions: { notePageSize?: number; noteDirectorySize?: number }
+  /** Every process a fault may hit, by name (e.g. `nats-server`, `command`, `projector`, `query`). */
+  processes: readonly string[]
+  /**
+   * SIGKILLs the process; it is back `downMs` later (restarted here; by the supervisor under a launcher that
+   * supervises). Resolves once it is back, started (not necessarily ready).
+   */
+  kill: (process: string, downMs: number) => Promise<void>
+  /** SIGSTOPs the process and SIGCONTs it `pausedMs` later; resolves once it runs again. */
+  pause: (process: string, pausedMs: number) => Promise<void>
+  /** Resolves once every process runs and every API answers /readyz (or throws after `timeoutMs`). */
+  settled: (timeoutMs: number) => Promise<void>
+  /** Processes that ended without a fault asking (each is restarted), with how and when (ms since epoch). */
+  exits: readonly { process: string; how: string; at: number }[]
+  /** Where the processes' output goes. */
+  logDir: string
+  [Symbol.asyncDispose]: () => Promise<void>
+}
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
+
+/**
+ * The system as `npm start` runs it, but with the soak as its supervisor: one nats-server (the shared test
+ * harness: temp store dir, random port, the repo's nats-server.conf) and each service of scripts/start/services.ts
+ * as a child process, restarted by the soak after it kills one. Their output goes to files in `logDir`.
+ */
+export const startSingleNodeSystem = async (): Promise<SystemUnderSoak> => {
+  const nats = await startNatsServer({ configFile: join(repoRoot, 'nats-server.conf') })
+  const logDir = mkdtempSync(join(tmpdir(), 'jetnotes-soak-'))
+  const ports = { command: await freePort(), query: await freePort() }
+  const commandUrl = `http://127.0.0.1:${ports.command}`
+  const queryUrl = `http://127.0.0.1:${ports.query}`
+  const env = {
+    ...process.env,
+    COMMAND_PORT: String(ports.command),
+    QUERY_PORT: String(ports.query),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    // Every soak user comes from one address and works far harder than a person: limits out of the way.
+    RATE_LIMIT_PER_USER: '100000000',
+    RATE_LIMIT_PER_ADDRESS: '100000000',
+  }
+  const children = new Map<string, ChildProcess>()
+  /** Children a fault or the teardown ends: the others' exits are reported and restarted. */
+  const ending = new Set<ChildProcess>()
+  const exits: { process: string; how: string; at: number }[] = []
+  let disposing = false
+  const launch = (service: { name: string; entry: string; natsUser: NatsUser }) => {
+    const log = openSync(join(logDir, `${service.name}.log`), 'a')
+    const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+      cwd: repoRoot,
+      env: { ...env, ...nats.loginEnv(service.natsUser) },
+      // The IPC channel: a service ends itself when the soak goes away, however it goes.
+      stdio: ['ignore', log, log, 'ipc'],
+    })
+    closeSync(log)
+    children.set(service.name, child)
+    child.once('exit', (code, signal) => {
+      if (ending.has(child)) return
+      exits.push({ process: service.name, how: signal ?? `exit code ${code}`, at: Date.now() })
+      setTimeout(() => {
+        if (children.get(service.name) === child && !disposing) launch(service)
+      }, 1_000)
+    })
+  }
+  for (const service of services) launch(service)
+  const serviceNamed = (name: string) => {
+    const service = services.find((candidate) => candidate.name === name)
+    if (service === undefined) throw new Error(`no process named ${name}`)
+    return service
+  }
+  const ended = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  const system: SystemUnderSoak = {
+    commandUrls: [commandUrl],
+    queryUrls: [queryUrl],
+    connectOperator: () => nats.connect('operator', { name: 'soak-operator' }),
+    projectionOptions: {},
+    processes: ['nats-server', ...services.map((service) => service.name)],
+    kill: async (name, downMs) => {
+      if (name === 'nats-server') {
+        await nats.kill('SIGKILL')
+        await sleep(downMs)
+        return nats.restart()
+      }
+      const child = children.get(name)
+      if (child !== undefined) {
+        ending.add(child)
+        child.kill('SIGKILL')
+        await ended(child)
+      }
+      await sleep(downMs)
+      launch(serviceNamed(name))
+    },
+    pause: async (name, pausedMs) => {
+      const pid = name === 'nats-server' ? nats.pid : children.get(name)?.pid
+      if (pid === undefined) throw new Error(`${name} is not running`)
+      process.kill(pid, 'SIGSTOP')
+      await sleep(pausedMs)
+      process.kill(pid, 'SIGCONT')
+    },
+    settled: async (timeoutMs) => {
+      await Promise.all([waitUntilReady(commandUrl, timeoutMs), waitUntilReady(queryUrl, timeoutMs)])
+    },
+    exits,
+    logDir,
+    [Symbol.asyncDispose]: async () => {
+      disposing = true
+      await Promise.all(
+        [...children.values()].map((child) => {
+          ending.add(child)
+          child.kill('SIGCONT')
+          child.kill('SIGTERM')
+          return ended(child)
+        }),
+      )
+      if (nats.pid !== undefined) process.kill(nats.pid, 'SIGCONT')
+      await nats[Symbol.asyncDispose]()
+    },
+  }
+  return system
+}

@@ -1,0 +1,28 @@
+import { rm } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { defaultSoakOptions, runSoak } from '../src/soak/run-soak.ts'
+
+describe('a short soak with a fixed seed', () => {
+  it('kills and pauses services under a random workload, and every check passes', async () => {
+    const report = await runSoak({
+      ...defaultSoakOptions,
+      minutes: 0.2,
+      seed: 7,
+      faultEveryMs: 3_000,
+      liveDwellMs: 3_000,
+      // After a nats-server restart the live streams stall for about 40 s today (nats.js recreates the hub's
+      // ordered consumer, then waits for two missed heartbeats: see notes/wip-soak.md), too long for CI.
+      spare: ['nats-server'],
+    })
+    await rm(report.logDir, { recursive: true, force: true })
+    expect(report.faults.length).toBeGreaterThanOrEqual(2)
+    expect(report.faults.filter((fault) => fault.error !== undefined)).toEqual([])
+    expect(report.acked).toBeGreaterThan(50)
+    expect(report.live.resumes).toBeGreaterThan(0)
+    for (const check of report.checks) {
+      expect(check.failures, check.name).toEqual([])
+      expect(check.checked, check.name).toBeGreaterThan(0)
+    }
+    expect(report.passed).toBe(true)
+  }, 90_000)
+})
