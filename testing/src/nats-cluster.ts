@@ -2,8 +2,12 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { connectNats, generatePassword, type NatsUser } from '@jetnotes/platform'
+import {
+  connectNats,
+  generatePassword,
+  type NatsUser,
+  waitForJetStream as waitForMetaLeader,
+} from '@jetnotes/platform'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { pino } from 'pino'
 import {
@@ -137,22 +141,7 @@ const startNodes = async (root: string, count: number): Promise<NatsClusterHandl
   ) => connectNats(settings(user), { name, logger })
   const waitForJetStream = async (timeoutMs = metaLeaderTimeoutMs) => {
     await using nc = await connect('operator', { name: 'cluster-harness' })
-    const jsm = await jetstreamManager(nc, { timeout: 2_000, checkAPI: false })
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      try {
-        // Only the meta leader answers account information: an answer means the cluster has one.
-        await jsm.getAccountInfo()
-        return
-      } catch (error) {
-        if (Date.now() > deadline) {
-          throw new Error(`the cluster had no JetStream meta leader within ${timeoutMs / 1000} s`, {
-            cause: error,
-          })
-        }
-        await sleep(100)
-      }
-    }
+    await waitForMetaLeader(nc, timeoutMs)
   }
   const handle: NatsClusterHandle = {
     url,
