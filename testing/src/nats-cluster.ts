@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   connectNats,
   generatePassword,
@@ -49,6 +50,11 @@ export type NatsClusterHandle = NatsServerHandle & {
   streamLeader: (stream: string) => Promise<NatsNode>
   /** Resolves once the cluster has a JetStream meta leader, i.e. accepts JetStream API calls (streams, buckets). */
   waitForJetStream: (timeoutMs?: number) => Promise<void>
+  /**
+   * Resolves once every stream (buckets included) has a leader and every replica is current: a node started
+   * again has caught up, so killing another one next leaves a majority that holds every write.
+   */
+  waitUntilReplicated: (timeoutMs?: number) => Promise<void>
 }
 
 export type NatsClusterOptions = {
@@ -143,6 +149,29 @@ const startNodes = async (root: string, count: number): Promise<NatsClusterHandl
     await using nc = await connect('operator', { name: 'cluster-harness' })
     await waitForMetaLeader(nc, timeoutMs)
   }
+  const waitUntilReplicated = async (timeoutMs = metaLeaderTimeoutMs) => {
+    await using nc = await connect('operator', { name: 'cluster-harness' })
+    await waitForMetaLeader(nc, timeoutMs)
+    const jsm = await jetstreamManager(nc)
+    const deadline = Date.now() + timeoutMs
+    let lagging: string[] = []
+    while (Date.now() < deadline) {
+      lagging = []
+      try {
+        for await (const { config, cluster } of jsm.streams.list()) {
+          const replicas = cluster?.replicas ?? []
+          const behind = replicas.filter((replica) => !replica.current || replica.offline)
+          const complete = replicas.length + 1 === config.num_replicas
+          if (cluster?.leader === undefined || !complete || behind.length > 0) lagging.push(config.name)
+        }
+        if (lagging.length === 0) return
+      } catch {
+        lagging = ['(listing the streams failed)']
+      }
+      await sleep(100)
+    }
+    throw new Error(`streams not fully replicated within ${timeoutMs / 1000} s: ${lagging.join(', ')}`)
+  }
   const handle: NatsClusterHandle = {
     url,
     port: nodes[0]?.port ?? -1,
@@ -160,6 +189,7 @@ const startNodes = async (root: string, count: number): Promise<NatsClusterHandl
       return node
     },
     waitForJetStream,
+    waitUntilReplicated,
     stop: async () => {
       await Promise.all(nodes.map((node) => node.stop()))
     },

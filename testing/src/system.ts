@@ -115,6 +115,8 @@ export const startSystem = async (options: SystemOptions = {}) => {
 
   return {
     nats,
+    /** Replicas of the streams and buckets the services created. */
+    replicas,
     /** The operator's connection, for what a test does to NATS itself. */
     nc,
     /** The command-service's own NATS connection. */

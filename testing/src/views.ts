@@ -14,7 +14,7 @@ import type { RunningSystem } from './system.ts'
 
 /** The projector's meta data (pointers, positions) read through the test's own connection. */
 export const generationsOf = (system: RunningSystem) =>
-  Generations.open(system.js, system.jsm, 1, system.logger)
+  Generations.open(system.js, system.jsm, system.replicas, system.logger)
 
 /** Waits until every projection has folded its whole stream. */
 export const caughtUp = async (
