@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { generatePassword, type NatsUser, passwordVariables } from '@jetnotes/platform'
 import { type Supervised, supervise } from '../start/processes.ts'
@@ -65,6 +65,8 @@ export const writeNodeConfigs = (nodes: readonly ClusterNode[], repoConfig: stri
       '',
     ].join('\n')
     writeFileSync(node.configFile, text, { mode: 0o600 })
+    // The mode above applies only to a new file.
+    chmodSync(node.configFile, 0o600)
   }
 }
 
