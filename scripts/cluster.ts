@@ -1,6 +1,5 @@
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import {
   connectNats,
@@ -13,8 +12,9 @@ import {
 } from '@jetnotes/platform'
 import { pino } from 'pino'
 import { z } from 'zod'
-import { clusterInstances } from './cluster/instances.ts'
+import { clusterInstances, type Instance } from './cluster/instances.ts'
 import { clusterNodes, startNode, writeNodeConfigs } from './cluster/nats-nodes.ts'
+import { answersHealth, projectionsLive } from './cluster/readiness.ts'
 import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/credentials.ts'
 import { natsServerBinary } from './start/nats-server.ts'
 import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
@@ -94,12 +94,16 @@ process.on('exit', () => {
   for (const child of children) if (isRunning(child)) child.child.kill('SIGKILL')
 })
 
-/** Reports a process that ended by itself; the launcher ends only once nothing is left running. */
-const watch = (child: Supervised, consequence: string) => {
+/**
+ * Reports a process that ended by itself and what that leaves (`consequence` is told the processes of its
+ * kind still running); nothing restarts it. The launcher ends only once nothing is left running.
+ */
+const watch = (child: Supervised, kind: readonly Supervised[], consequence: (left: number) => string) => {
   void child.exited.then(() => {
     if (stoppingSince !== undefined) return
-    say(`${child.name} exited (${howItEnded(child)}); ${consequence}`)
-    if (!children.some((child) => isRunning(child))) void shutdown(1)
+    const left = kind.filter((other) => isRunning(other)).length
+    say(`${child.name} exited (${howItEnded(child)}); ${consequence(left)}`)
+    if (!children.some((other) => isRunning(other))) void shutdown(1)
   })
 }
 
@@ -120,19 +124,21 @@ try {
 // A signal while the nats-servers started: start nothing more, shutdown() ends the process.
 if (stoppingSince !== undefined) await shuttingDown
 for (const server of servers) {
-  watch(server, 'the cluster goes on while two of three nats-servers run (restart it with npm run cluster)')
+  watch(server, servers, (left) =>
+    left >= 2
+      ? `${left} of ${servers.length} nats-servers run: a majority, the cluster goes on`
+      : `${left} of ${servers.length} nats-servers run: no majority, writes fail (503) until another is back, reads answer what the views hold`,
+  )
 }
 // Streams and buckets need a JetStream meta leader: elected once a majority of the nodes see each other.
-{
-  const logger = pino({ level: 'silent' })
-  const login = { url: natsUrl, user: 'operator', password: passwords.operator }
-  const nc = await connectNats(login, { name: 'jetnotes-cluster', logger, waitForServer: false })
-  await waitForJetStream(nc, 30_000).catch(async (error: unknown) => {
-    say(error instanceof Error ? error.message : String(error))
-    await shutdown(1)
-  })
-  await nc.close()
-}
+const operator = await connectNats(
+  { url: natsUrl, user: 'operator', password: passwords.operator },
+  { name: 'jetnotes-cluster', logger: pino({ level: 'silent' }), waitForServer: false },
+)
+await waitForJetStream(operator, 30_000).catch(async (error: unknown) => {
+  say(error instanceof Error ? error.message : String(error))
+  await shutdown(1)
+})
 if (stoppingSince !== undefined) await shuttingDown
 say(`JetStream cluster ${nodes.map((node) => node.name).join(', ')} is up, data in ${clusterDir}`)
 writeOperatorEnv(clusterDir, natsUrl, passwords.operator)
@@ -143,7 +149,9 @@ appendFileSync(operatorEnvFile(clusterDir), `STREAM_REPLICAS=${replicas}\n`)
 const env: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !natsUsers.some((user) => passwordVariableOf(user) === key)),
 )
-for (const [index, instance] of instances.entries()) {
+/** Each service's processes, to say what is left when one dies. */
+const byUser = new Map<Instance['natsUser'], Supervised[]>()
+const start = (instance: Instance) => {
   const started = supervise(instance.name, process.execPath, ['--import', 'tsx', instance.entry], {
     env: {
       ...env,
@@ -154,30 +162,41 @@ for (const [index, instance] of instances.entries()) {
       ...(instance.http === undefined ? {} : { [instance.http.variable]: String(instance.http.port) }),
     },
     ipc: true,
-    index: nodes.length + index,
+    index: nodes.length + instances.indexOf(instance),
   })
   running.push(started)
-  watch(started, 'the other instances go on serving')
+  const kind = byUser.get(instance.natsUser) ?? []
+  byUser.set(instance.natsUser, kind)
+  kind.push(started)
+  watch(started, kind, (left) => {
+    if (left > 0) return `${left} other ${instance.natsUser} process(es) go on`
+    return instance.natsUser === 'projector'
+      ? 'no projector runs: the views stay as they are (reads with a Consistency-Token wait, then 503)'
+      : `no ${instance.natsUser} runs`
+  })
 }
+const stopping = () => stoppingSince !== undefined
+const healthy = (of: Instance[]) =>
+  Promise.all(
+    of.map((instance) => (instance.http ? answersHealth(instance.http.port, 60_000, stopping) : true)),
+  )
 
-/** Waits until the HTTP service answers /healthz, up to a minute. */
-const answers = async (port: number) => {
-  for (let attempt = 0; attempt < 600 && stoppingSince === undefined; attempt += 1) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    )
-    if (ok) return true
-    await sleep(100)
-  }
-  return false
+// In stages, so that on a fresh cluster each creates its streams and buckets without the others' requests
+// queueing behind them: the command-services (the event log), the projectors (the read models), then the
+// query-services, which read both.
+const ofUser = (user: Instance['natsUser']) => instances.filter((instance) => instance.natsUser === user)
+for (const instance of ofUser('command-service')) start(instance)
+await healthy(ofUser('command-service'))
+for (const instance of ofUser('projector')) start(instance)
+if (!(await projectionsLive(operator, 60_000, stopping)) && !stopping()) {
+  say('the projections have no live generation after a minute; starting the query-services anyway')
 }
-const http = instances.flatMap((instance) => (instance.http === undefined ? [] : [instance.http.port]))
-await Promise.all(http.map((port) => answers(port)))
+await operator.close()
+for (const instance of ofUser('query-service')) start(instance)
+await healthy(ofUser('query-service'))
 if (stoppingSince === undefined) {
-  const urls = (prefix: string) =>
-    instances
-      .filter((instance) => instance.name.startsWith(prefix))
+  const urls = (user: Instance['natsUser']) =>
+    ofUser(user)
       .map((instance) => `http://127.0.0.1:${instance.http?.port}`)
       .join(', ')
   const lines = [
@@ -186,8 +205,8 @@ if (stoppingSince === undefined) {
       const monitoring = node.monitorPort === 0 ? '' : `, monitoring http://127.0.0.1:${node.monitorPort}`
       return `  nats ${node.name}: nats://127.0.0.1:${node.clientPort} (routes ${node.routePort}${monitoring})`
     }),
-    `  command-services: ${urls('command-')}`,
-    `  query-services:   ${urls('query-')}`,
+    `  command-services: ${urls('command-service')}`,
+    `  query-services:   ${urls('query-service')}`,
     `  projectors:       ${config.CLUSTER_PROJECTORS}${config.CLUSTER_PROJECTORS === 1 ? ' (CLUSTER_PROJECTORS=2 starts a second)' : ''}`,
     `  streams and buckets: ${replicas} replicas; the operator's login: ${operatorEnvFile(clusterDir)}`,
     'Ctrl-C stops all',
