@@ -1,4 +1,3 @@
-import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -142,8 +141,6 @@ await waitForJetStream(operator, 30_000).catch(async (error: unknown) => {
 if (stoppingSince !== undefined) await shuttingDown
 say(`JetStream cluster ${nodes.map((node) => node.name).join(', ')} is up, data in ${clusterDir}`)
 writeOperatorEnv(clusterDir, natsUrl, passwords.operator)
-// The projection commands read it: a new generation's buckets get as many replicas as the rest.
-appendFileSync(operatorEnvFile(clusterDir), `STREAM_REPLICAS=${replicas}\n`)
 
 // No service sees another's password (nor the operator's): each gets its own user below.
 const env: NodeJS.ProcessEnv = Object.fromEntries(
