@@ -56,6 +56,7 @@ export { type ConnectionWatch, NatsDisconnectedError, watchConnection } from './
 export { isNatsUnreachable, isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
 export { type FollowStreamOptions, followStream, type StreamFollower } from './nats/follow-stream.ts'
+export { waitForJetStream } from './nats/jetstream-available.ts'
 export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'
 export { ensureEventLogStreams } from './nats/streams.ts'
 export {

@@ -201,6 +201,9 @@ export class ViewStore implements Views {
 const notAboutTheEntry = new Set([
   'TimeoutError',
   'NoResponders',
+  // What nats.js throws for a publish no server answered: on a cluster, a bucket's stream between two leaders
+  // (seconds after its leader's server died); on any server, a bucket that is gone.
+  'JetStreamNotEnabled',
   'RequestError',
   'ConnectionError',
   'ClosedConnectionError',

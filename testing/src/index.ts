@@ -1,4 +1,5 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
+export { type AckedCreate, type CreateLoad, startCreateLoad } from './create-load.ts'
 export {
   createNote,
   type HttpClient,
@@ -8,6 +9,12 @@ export {
   registerUser,
 } from './http-client.ts'
 export { expectedList, foldNotes, foldUsers, readBucket, readStream } from './log-fold.ts'
+export {
+  type NatsClusterHandle,
+  type NatsClusterOptions,
+  type NatsNode,
+  startNatsCluster,
+} from './nats-cluster.ts'
 export {
   findNatsServer,
   type NatsServerHandle,

@@ -23,11 +23,13 @@ export type ViewSources = {
   jsm: JetStreamManager
   logger: Logger
   projectionOptions: { notePageSize?: number; noteDirectorySize?: number }
+  /** The replicas of the projector's buckets (opening them with another count would change it); default 1. */
+  replicas?: number
 }
 
 /** The projector's meta data (pointers, positions) read through the test's own connection. */
 export const generationsOf = (system: ViewSources) =>
-  Generations.open(system.js, system.jsm, 1, system.logger)
+  Generations.open(system.js, system.jsm, system.replicas ?? 1, system.logger)
 
 /** The projections that have not yet folded their whole stream (none active counts as behind). */
 export const projectionsBehind = async (

@@ -7,6 +7,7 @@ import {
   loadDotEnv,
   natsSettingsOf,
 } from '@jetnotes/platform'
+import { metaBucket } from '@jetnotes/schemas'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { pino } from 'pino'
 import { Generations } from '../generations.ts'
@@ -37,6 +38,12 @@ export const connectForCli = async () => {
   )
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
-  const generations = await Generations.open(js, jsm, config.STREAM_REPLICAS, logger)
+  // The deployment's replicas, not this shell's .env: opening the meta bucket with fewer would shrink it, and a
+  // rebuild's new buckets should have as many as the rest (3 under `npm run cluster`).
+  const replicas = await jsm.streams.info(`KV_${metaBucket}`).then(
+    (info) => info.config.num_replicas,
+    () => config.STREAM_REPLICAS,
+  )
+  const generations = await Generations.open(js, jsm, replicas, logger)
   return { nc, js, jsm, generations, logger }
 }

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseEnv } from 'node:util'
+import { connectNats } from '@jetnotes/platform'
+import { streams } from '@jetnotes/schemas'
+import { httpClient, registerUser } from '@jetnotes/testing'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Resolves with the launcher's output once it prints `line`; rejects if it exits first or takes too long. */
+const waitFor = (child: ChildProcess, output: { text: string }, line: string, timeoutMs: number) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "${line}" within ${timeoutMs} ms:\n${output.text}`)),
+      timeoutMs,
+    )
+    const check = () => {
+      if (!output.text.includes(line)) return
+      clearTimeout(timer)
+      resolve()
+    }
+    child.stdout?.on('data', check)
+    child.once('exit', (code) => reject(new Error(`npm run cluster exited with ${code}:\n${output.text}`)))
+    check()
+  })
+
+describe('npm run cluster', () => {
+  it('serves a write made on one command-service from the other query-service, R3, and stops on SIGINT', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'jetnotes-cluster-e2e-'))
+    // Consecutive ports from a random base: 3 nats clients, 3 routes, 2 + 2 HTTP services.
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100
+    const ports = { nats: base, route: base + 10, command: base + 20, query: base + 30 }
+    const launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        CLUSTER_NATS_PORT: String(ports.nats),
+        CLUSTER_ROUTE_PORT: String(ports.route),
+        CLUSTER_MONITOR_PORT: '0',
+        CLUSTER_COMMAND_PORT: String(ports.command),
+        CLUSTER_QUERY_PORT: String(ports.query),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const output = { text: '' }
+    for (const stream of [launcher.stdout, launcher.stderr])
+      stream?.on('data', (chunk) => (output.text += chunk))
+    const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve))
+    try {
+      await waitFor(launcher, output, 'Ctrl-C stops all', 90_000)
+      expect(output.text).toContain(
+        `command-services: http://127.0.0.1:${ports.command}, http://127.0.0.1:${ports.command + 1}`,
+      )
+      expect(output.text).toContain(
+        `query-services:   http://127.0.0.1:${ports.query}, http://127.0.0.1:${ports.query + 1}`,
+      )
+
+      const commands = httpClient(`http://127.0.0.1:${ports.command + 1}`)
+      const queries = httpClient(`http://127.0.0.1:${ports.query + 1}`)
+      const user = await registerUser(commands)
+      const created = await commands.post(
+        '/notes',
+        { title: 'On the cluster', body: '' },
+        { token: user.token },
+      )
+      expect(created.status).toBe(201)
+      const token = created.headers.get('consistency-token') ?? ''
+      const read = await queries.get(`/notes/${created.body.id}`, {
+        token: user.token,
+        headers: { 'consistency-token': token },
+      })
+      expect(read.status).toBe(200)
+      expect(read.body.title).toBe('On the cluster')
+
+      // Every stream and bucket has 3 replicas, seen with the operator's login the launcher wrote.
+      const login = parseEnv(readFileSync(join(dataDir, 'cluster', 'operator.env'), 'utf8'))
+      const nc = await connectNats(
+        { url: login.NATS_URL ?? '', user: login.NATS_USER, password: login.NATS_PASSWORD },
+        { name: 'cluster-e2e', logger: pino({ level: 'silent' }), waitForServer: false },
+      )
+      try {
+        const jsm = await jetstreamManager(nc)
+        const replicas = new Map<string, number>()
+        for await (const info of jsm.streams.list()) replicas.set(info.config.name, info.config.num_replicas)
+        expect(replicas.get(streams.notes.name)).toBe(3)
+        expect(replicas.size).toBeGreaterThanOrEqual(10)
+        expect([...replicas.values()].every((count) => count === 3)).toBe(true)
+      } finally {
+        await nc.close()
+      }
+
+      launcher.kill('SIGINT')
+      expect(await exited).toBe(0)
+      expect(output.text).toContain('stopping nats-n1, nats-n2, nats-n3')
+    } finally {
+      if (launcher.exitCode === null && launcher.signalCode === null) {
+        launcher.kill('SIGINT')
+        const timer = setTimeout(() => launcher.kill('SIGKILL'), 20_000)
+        await exited
+        clearTimeout(timer)
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
