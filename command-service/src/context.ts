@@ -47,7 +47,7 @@ export const openCommandContext = async (
   return {
     nc,
     jsm,
-    store: new EventStore(js),
+    store: new EventStore(js, jsm),
     locks: new KeyedLock(),
     directory,
     notes: new NoteRepository(jsm, snapshotsKv, logger),
