@@ -54,6 +54,7 @@ export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'
 export { isWrongLastSequence } from './nats/errors.ts'
 export { findNatsServer } from './nats/find-nats-server.ts'
+export { waitForJetStream } from './nats/jetstream-available.ts'
 export { FollowedStreamHead, type StreamHead, type StreamHeadReading } from './nats/stream-head.ts'
 export { ensureEventLogStreams } from './nats/streams.ts'
 export {

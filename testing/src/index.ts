@@ -10,6 +10,12 @@ export {
 } from './http-client.ts'
 export { expectedList, foldNotes, foldUsers, readBucket, readStream } from './log-fold.ts'
 export {
+  type NatsClusterHandle,
+  type NatsClusterOptions,
+  type NatsNode,
+  startNatsCluster,
+} from './nats-cluster.ts'
+export {
   findNatsServer,
   type NatsServerHandle,
   type NatsServerOptions,

@@ -52,7 +52,8 @@ export type NatsServerOptions = {
   configFile?: string
 }
 
-const authConfig = fileURLToPath(new URL('../../nats-auth.conf', import.meta.url))
+/** The users and permissions every server of the harness runs with. */
+export const authConfig = fileURLToPath(new URL('../../nats-auth.conf', import.meta.url))
 
 /** The nats-server binary (on PATH, or in /usr/sbin or /usr/local/sbin); throws saying how to install it. */
 export const findNatsServer = (): string => {
@@ -86,40 +87,67 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   })
 }
 
+/** Strong random passwords for every user, as a fresh server (or cluster) of the harness gets them. */
+export const freshPasswords = () =>
+  Object.fromEntries(natsUsers.map((user) => [user, generatePassword()])) as Record<NatsUser, string>
+
+/** A fresh temp directory for a server's files, removed when the worker exits if the test did not remove it. */
+export const makeStoreDir = async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'jetnotes-nats-'))
+  storeDirs.add(directory)
+  return directory
+}
+
+export const removeStoreDir = async (directory: string) => {
+  await rm(directory, { recursive: true, force: true })
+  storeDirs.delete(directory)
+}
+
+/**
+ * Spawns nats-server with these arguments, killed when the worker exits if nobody ends it, and resolves with
+ * the process and the client port it listens on once it is ready.
+ */
+export const spawnNatsServer = async (args: string[], passwords: Record<NatsUser, string>) => {
+  const child = spawn(findNatsServer(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...passwordVariables(passwords) },
+  })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  return { child, port: await waitUntilReady(child) }
+}
+
+/** Sends a signal to the process unless it has ended, and waits for it to exit. */
+export const endProcess = async (child: ChildProcess, signal: NodeJS.Signals) => {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill(signal)
+  await exited
+}
+
 /**
  * Starts `nats-server -js` on a random port of 127.0.0.1 with file storage in a fresh temp directory, and
  * resolves once it accepts clients. Every client logs in, as under `npm start`: the server has fresh random
  * passwords for the system's users (nats-auth.conf). Use it with `await using` so it is always torn down.
  */
 export const startNatsServer = async (options: NatsServerOptions = {}): Promise<NatsServerHandle> => {
-  const binary = findNatsServer()
-  const storeDir = await mkdtemp(join(tmpdir(), 'jetnotes-nats-'))
-  storeDirs.add(storeDir)
+  const storeDir = await makeStoreDir()
   const config =
     options.configFile === undefined ? ['-c', authConfig] : ['-c', resolve(options.configFile), '-m', '-1']
-  const passwords = Object.fromEntries(natsUsers.map((user) => [user, generatePassword()])) as Record<
-    NatsUser,
-    string
-  >
-  const env = { ...process.env, ...passwordVariables(passwords) }
+  const passwords = freshPasswords()
   let child: ChildProcess | undefined
 
   const launch = async (port: number) => {
     const args = [...config, '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir]
-    const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
-    running.add(started)
-    started.once('exit', () => running.delete(started))
-    child = started
-    return waitUntilReady(started)
+    const started = await spawnNatsServer(args, passwords)
+    child = started.child
+    return started.port
   }
   const signal = async (name: NodeJS.Signals) => {
     if (child === undefined) return
     const target = child
     child = undefined
-    if (target.exitCode !== null || target.signalCode !== null) return
-    const exited = new Promise((resolve) => target.once('exit', resolve))
-    target.kill(name)
-    await exited
+    await endProcess(target, name)
   }
 
   let port: number
@@ -127,8 +155,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     // -1: nats-server picks a free port and says which in its log.
     port = await launch(-1)
   } catch (error) {
-    await rm(storeDir, { recursive: true, force: true })
-    storeDirs.delete(storeDir)
+    await removeStoreDir(storeDir)
     throw error
   }
   const url = `nats://127.0.0.1:${port}`
@@ -149,8 +176,7 @@ export const startNatsServer = async (options: NatsServerOptions = {}): Promise<
     },
     [Symbol.asyncDispose]: async () => {
       await signal('SIGTERM')
-      await rm(storeDir, { recursive: true, force: true })
-      storeDirs.delete(storeDir)
+      await removeStoreDir(storeDir)
     },
   }
 }

@@ -25,11 +25,12 @@ const startProjector = async (
   nats: NatsServerHandle,
   logger: Logger,
   options: Partial<ProjectionOptions>,
+  replicas: number,
 ) => {
   const nc = await nats.connect('projector', { name: 'test-projector', logger })
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
-  const generations = await Generations.open(js, jsm, 1, logger)
+  const generations = await Generations.open(js, jsm, replicas, logger)
   const projector = await startProjections({ nc, js, jsm, generations, logger }, projectionsWith(options))
   return {
     nc,
@@ -56,6 +57,8 @@ export type SystemOptions = {
   /** The query-service's cache of each read-model bucket, in bytes (0: every read goes to KV). */
   viewCacheBytes?: number
   nats?: NatsServerHandle
+  /** Replicas of every stream and bucket the services create (default 1; 3 on a 3-node `startNatsCluster`). */
+  replicas?: number
   /** Live streams: events a client may have queued before it is cut, the resume history, the heartbeat. */
   liveClientQueue?: number
   liveHistoryBytes?: number
@@ -72,8 +75,9 @@ export type SystemOptions = {
 export const startSystem = async (options: SystemOptions = {}) => {
   const logger = options.logger ?? pino({ level: 'silent' })
   const nats = options.nats ?? (await startNatsServer())
+  const replicas = options.replicas ?? 1
   const commandNc = await nats.connect('command-service', { name: 'test-command', logger })
-  const commandContext = await openCommandContext(commandNc, { replicas: 1 }, logger)
+  const commandContext = await openCommandContext(commandNc, { replicas }, logger)
   const httpOptions = {
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
@@ -84,12 +88,12 @@ export const startSystem = async (options: SystemOptions = {}) => {
     ...(options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }),
     ...(options.noteDirectorySize === undefined ? {} : { noteDirectorySize: options.noteDirectorySize }),
   }
-  let projector = await startProjector(nats, logger, projectionOptions)
+  let projector = await startProjector(nats, logger, projectionOptions, replicas)
   const queryNc = await nats.connect('query-service', { name: 'test-query', logger })
   const queryContext = await openQueryContext(
     queryNc,
     {
-      replicas: 1,
+      replicas,
       consistencyTimeoutMs: options.consistencyTimeoutMs ?? 5_000,
       listScanLimit: options.listScanLimit ?? 2_000,
       viewCacheBytes: options.viewCacheBytes ?? 32 * 1024 * 1024,
@@ -132,7 +136,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     },
     stopProjector: () => projector.stop(),
     restartProjector: async () => {
-      projector = await startProjector(nats, logger, projectionOptions)
+      projector = await startProjector(nats, logger, projectionOptions, replicas)
     },
     async [Symbol.asyncDispose]() {
       await queryApp.close()
