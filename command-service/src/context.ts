@@ -47,7 +47,7 @@ export const openCommandContext = async (
   return {
     nc,
     jsm,
-    store: new EventStore(js, jsm),
+    store: new EventStore(js, jsm, replicas > 1),
     locks: new KeyedLock(),
     directory,
     notes: new NoteRepository(jsm, snapshotsKv, logger),

@@ -6,6 +6,12 @@ export type AppendOptions = {
   expectedSeq: number
   /** Nats-Msg-Id: the server drops a second message with this id inside the duplicate window. */
   msgId: string
+  /**
+   * The subject names an id this command made up (a random UUID, known to no one else until the command
+   * answers): nothing else can reach it first, so the check after the append is skipped. That check would be
+   * costly here: the first message of a subject after sequence 0 is looked for from the stream's start.
+   */
+  newSubject?: boolean
 }
 
 export type Appended =
@@ -27,26 +33,32 @@ export type Appended =
  *
  * The server's check is not enough on a replicated stream: nats-server before 2.9.21 can accept two concurrent
  * publishes with the same expectation (nats-server#4320), and later ones check it on the leader only, so a
- * leader change can let one through (nats-server#8469). So after the ack, one direct get asks for the subject's
- * first message after the expected sequence: if it is not ours, another commit came first and ours is
- * `overtaken`, the same verdict every fold of the log reaches by the rule of the next version.
+ * leader change can let one through (nats-server#8469). So on a replicated stream, after the ack, one direct
+ * get asks for the subject's first message after the expected sequence: if it is not ours, another commit came
+ * first and ours is `overtaken`, the same verdict every fold of the log reaches by the rule of the next version.
  */
 export class EventStore {
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    /**
+     * Whether the event log's streams have replicas. A stream on one server checks the expectation and stores
+     * the message in one step, so there the check after the append is skipped (no round trip added).
+     */
+    private readonly replicated: boolean,
   ) {}
 
   async append(
     subject: string,
     events: readonly unknown[],
-    { expectedSeq, msgId }: AppendOptions,
+    { expectedSeq, msgId, newSubject = false }: AppendOptions,
   ): Promise<Appended> {
     const ack = await this.js.publish(subject, JSON.stringify({ events }), {
       msgID: msgId,
       expect: { lastSubjectSequence: expectedSeq },
     })
     if (ack.duplicate) return { outcome: 'duplicate', seq: ack.seq }
+    if (!this.replicated || newSubject) return { outcome: 'appended', seq: ack.seq }
     const first = await this.#firstAfter(ack.stream, subject, expectedSeq, ack.seq)
     return { outcome: first === ack.seq ? 'appended' : 'overtaken', seq: ack.seq }
   }

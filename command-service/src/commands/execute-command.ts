@@ -43,7 +43,8 @@ export type CommandRun<State> = {
   beforeAppend?: (plan: PlannedAppend) => Promise<void>
   /**
    * The id was generated for this command, so the aggregate has no history: skip reading the log. Should it
-   * exist after all, the append's expectation (sequence 0) fails and the command is decided on the truth.
+   * exist after all, the append's expectation (sequence 0) fails and the command is decided on the truth. No
+   * one else knows the id before the command answers, so no other append can overtake this one either.
    */
   newAggregate?: boolean
 }
@@ -89,7 +90,11 @@ export const executeCommand = async <
       await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
       let appended: Appended
       try {
-        appended = await deps.store.append(subject, events, { expectedSeq: folded.seq, msgId: run.msgId })
+        appended = await deps.store.append(subject, events, {
+          expectedSeq: folded.seq,
+          msgId: run.msgId,
+          newSubject: run.newAggregate === true && folded.seq === 0,
+        })
       } catch (error) {
         if (!isWrongLastSequence(error)) throw unavailable(error)
         const stale = folded
