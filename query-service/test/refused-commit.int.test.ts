@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { noteAggregate, subjects } from '@jetnotes/schemas'
 import {
   caughtUp,
@@ -34,8 +34,16 @@ afterAll(async () => {
 const live = liveClients(() => system)
 afterAll(() => live.closeAll())
 
-/** A commit of one `NoteEdited` event at `version`, published by the operator with no expectation. */
-const forgeEdit = async (noteId: string, version: number, data: { title?: string; body?: string }) => {
+/**
+ * A commit of one `NoteEdited` event at `version`, published by the operator with no expectation (and with
+ * `msgId` as its Nats-Msg-Id, when given).
+ */
+const forgeEdit = async (
+  noteId: string,
+  version: number,
+  data: { title?: string; body?: string },
+  msgId?: string,
+) => {
   const event = {
     id: randomUUID(),
     type: 'NoteEdited',
@@ -47,7 +55,11 @@ const forgeEdit = async (noteId: string, version: number, data: { title?: string
     correlationId: 'forged-by-the-test',
     data,
   }
-  const ack = await system.js.publish(subjects.note(noteId), JSON.stringify({ events: [event] }))
+  const ack = await system.js.publish(
+    subjects.note(noteId),
+    JSON.stringify({ events: [event] }),
+    msgId === undefined ? {} : { msgID: msgId },
+  )
   return ack.seq
 }
 
@@ -165,5 +177,21 @@ describe('a commit that repeats the version before it (the loser of a race the s
     )
     expect(edit.status).toBe(200)
     expect(edit.body).toMatchObject({ title: 'Created', body: 'v2', version: 2 })
+  })
+
+  it('answers 412 to a retried command whose original is in the log but refused, not a replayed success', async () => {
+    const id = await createNote(system.commands, ann.token, { title: 'Created', body: 'v1' })
+    // The original of a retry: appended under the Idempotency-Key's message id, but it lost the race.
+    const key = 'retry-of-a-refused-edit'
+    const msgId = createHash('sha256').update(`${ann.id}\n${key}`).digest('hex')
+    await forgeEdit(id, 1, { body: 'lost' }, msgId)
+    const retry = await system.commands.patch(
+      `/notes/${id}`,
+      { body: 'lost' },
+      { token: ann.token, headers: { 'idempotency-key': key } },
+    )
+    expect(retry.status).toBe(412)
+    const next = await system.commands.patch(`/notes/${id}`, { body: 'v2' }, { token: ann.token })
+    expect(next.body).toMatchObject({ body: 'v2', version: 2 })
   })
 })
