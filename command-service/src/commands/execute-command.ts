@@ -121,10 +121,11 @@ export const executeCommand = async <
           return { response: run.respond(current.state), position }
         }
         case 'overtaken': {
-          // Acked, but another commit came first: every fold refuses ours (`refusalOf`), so the client hears
-          // 412 as if the server had refused the append. The cache takes the refused commit's position, never
-          // its state.
+          // Acked, but another commit came first: the folds refuse ours (`refusalOf`), so the client hears 412
+          // as if the server had refused the append, and the cache takes its position, never its state. Unless
+          // what came first was refused itself (a forged or a doubly raced commit): the fold has the last word.
           const current = await repository.refresh(run.id)
+          if (await repository.isAccepted(run.id, appended.seq)) return { response, position }
           throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
         }
         default: {
