@@ -57,7 +57,7 @@ export const openCommandContext = async (
     nc,
     connection,
     jsm,
-    store: new EventStore(js),
+    store: new EventStore(js, jsm, replicas > 1),
     locks: new KeyedLock(),
     directory,
     notes: new NoteRepository(jsm, snapshotsKv, logger),

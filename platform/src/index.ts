@@ -25,7 +25,8 @@ export {
   type LogMessage,
   reportInvalidMessagesTo,
 } from './event-log/decode-message.ts'
-export { type Aggregate, type Folded, foldSubject } from './event-log/fold-subject.ts'
+export { type Aggregate, type Folded, foldSubject, isAcceptedCommit } from './event-log/fold-subject.ts'
+export { acceptedEvents, refusalOf, type Versioned, versionOf } from './event-log/next-version.ts'
 export { type LoggedCommit, nextOfSubject, readSubject } from './event-log/read-subject.ts'
 export { authenticate, bearerToken, callerOf, knownUserOf } from './http/authentication.ts'
 export { createHttpApp, type HttpApp, type HttpAppOptions } from './http/create-app.ts'

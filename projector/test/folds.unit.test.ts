@@ -68,10 +68,23 @@ describe('the notes view', () => {
     expect(record).toMatchObject({ seq: 7, note: { version: 3, body: 'B2' } })
   })
 
+  it('refuses a commit that does not carry the next version: same note, its position taken', () => {
+    const record = fold([
+      [[created], 10],
+      [[edited], 11],
+    ])
+    const repeated = note(2, 'NoteEdited', { title: 'lost the race' })
+    const refused = evolveNoteRecord(record, [repeated], 12)
+    expect(refused).toEqual({ note: record?.note, seq: 12 })
+    expect(refused?.note).toBe(record?.note)
+    expect(evolveNoteRecord(undefined, [edited], 3)).toBeUndefined()
+    expect(fold([[[shared], 13]], refused)?.note).toMatchObject({ version: 3, title: 'T' })
+  })
+
   it('keeps a deleted note, marked deleted, so a redelivery cannot bring it back', () => {
     const record = fold([
       [[created], 1],
-      [[deleted], 2],
+      [[{ ...deleted, version: 2 }], 2],
     ])
     expect(record?.note.deleted).toBe(true)
     expect(evolveNoteRecord(record, [created], 1)).toBe(record)
@@ -79,7 +92,9 @@ describe('the notes view', () => {
 })
 
 describe('the note lists a message changes', () => {
-  const at = (events: NoteEvent[]) => fold(events.map((e, i) => [[e], i + 1] as [NoteEvent[], number]))
+  /** The events one per message, renumbered as the note's consecutive versions. */
+  const at = (events: NoteEvent[]) =>
+    fold(events.map((e, i) => [[{ ...e, version: i + 1 }], i + 1] as [NoteEvent[], number]))
 
   it('are the owner and every user it is shared with, each with their access', () => {
     const record = at([created, shared])
@@ -115,10 +130,16 @@ describe('the users view', () => {
 
   it('keeps public facts only: name and whether active', () => {
     const record = evolveUserRecord(undefined, [registered], 1)
-    expect(record).toEqual({ id: 'u1', name: 'Ann', active: true, seq: 1 })
+    expect(record).toEqual({ id: 'u1', name: 'Ann', active: true, version: 1, seq: 1 })
     const renamed = evolveUserRecord(record, [user(2, 'UserRenamed', { name: 'Anna' })], 2)
     const gone = evolveUserRecord(renamed, [user(3, 'UserDeactivated', {})], 3)
-    expect(gone).toEqual({ id: 'u1', name: 'Anna', active: false, seq: 3 })
+    expect(gone).toEqual({ id: 'u1', name: 'Anna', active: false, version: 3, seq: 3 })
+  })
+
+  it('refuses a commit that does not carry the next version', () => {
+    const record = evolveUserRecord(undefined, [registered], 1)
+    const refused = evolveUserRecord(record, [user(1, 'UserRenamed', { name: 'Eve' })], 2)
+    expect(refused).toEqual({ id: 'u1', name: 'Ann', active: true, version: 1, seq: 2 })
   })
 
   it('ignores a message it already reflects', () => {

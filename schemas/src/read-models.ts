@@ -9,12 +9,13 @@ import type { StreamName } from './streams.ts'
  */
 export const projections = {
   notes: { stream: 'NOTES', readModels: ['notes', 'note-lists'], shape: 2 },
-  users: { stream: 'USERS', readModels: ['users'], shape: 1 },
+  users: { stream: 'USERS', readModels: ['users'], shape: 2 },
 } as const satisfies Record<string, { stream: StreamName; readModels: readonly string[]; shape: number }>
 /*
  * `shape` is the version of a projection's read models. A generation built by older code has an older shape;
  * the projector rebuilds it into a new generation at start-up (blue/green, reads go on), see
- * `ActiveGeneration.shape`. Shape 1 of `notes` kept each user's whole list in one `note-index` entry.
+ * `ActiveGeneration.shape`. Shape 1 of `notes` kept each user's whole list in one `note-index` entry; shape 1 of
+ * `users` had no `version` in its records (the rule of the next version needs it).
  */
 
 export type ProjectionName = keyof typeof projections
@@ -87,7 +88,7 @@ export const olderShapes: Readonly<
   Record<ProjectionName, Readonly<Record<number, readonly (ReadModelName | LegacyReadModelName)[]>>>
 > = {
   notes: { 1: ['notes', 'note-index'] },
-  users: {},
+  users: { 1: ['users'] },
 }
 
 /** The read models of a generation of the given shape. */
@@ -147,7 +148,7 @@ export type NoteListPage = { notes: NoteSummary[]; next: string | null; seq: num
 export type LegacyNoteIndex = { notes: NoteSummary[]; seq: number }
 
 /** `users` read model, keyed by user id. */
-export type UserRecord = { id: string; name: string; active: boolean; seq: number }
+export type UserRecord = { id: string; name: string; active: boolean; version: number; seq: number }
 
 /** A parked write: the entry, the last event of the batch that could not be written, and why. */
 export type ParkedWrite = {

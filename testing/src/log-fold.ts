@@ -1,4 +1,4 @@
-import { eventsOf, reportInvalidMessagesTo } from '@jetnotes/platform'
+import { acceptedEvents, eventsOf, reportInvalidMessagesTo } from '@jetnotes/platform'
 import { evolveUserRecord, summaryFor } from '@jetnotes/projector'
 import {
   aggregateIdOf,
@@ -54,16 +54,27 @@ export const readStream = async (js: JetStreamClient, stream: string) => {
  */
 const report = reportInvalidMessagesTo(pino({ level: 'warn' }, pino.destination(2)), 'test-fold')
 
-/** The expected state of every note: a pure fold of the NOTES log, independent of the projector. */
+/**
+ * The expected state of every note: a pure fold of the NOTES log, independent of the projector, and every valid
+ * event of each note with its position, those of a commit refused by the rule of the next version marked (the
+ * history lists them; the note does not reflect them).
+ */
 export const foldNotes = async (js: JetStreamClient) => {
   const notes = new Map<string, Note>()
-  const events = new Map<string, { seq: number; event: NoteEvent }[]>()
+  const events = new Map<string, { seq: number; event: NoteEvent; refused: boolean }[]>()
   for (const message of await readStream(js, 'NOTES')) {
-    for (const event of eventsOf(noteAggregate, message, report)) {
-      const folded = evolveNote(notes.get(event.aggregateId) ?? null, event)
-      if (folded) notes.set(event.aggregateId, folded)
-      events.set(event.aggregateId, [...(events.get(event.aggregateId) ?? []), { seq: message.seq, event }])
-    }
+    const commit = eventsOf(noteAggregate, message, report)
+    if (commit.length === 0) continue
+    const id = aggregateIdOf(message.subject)
+    const before = notes.get(id) ?? null
+    const accepted = acceptedEvents(before, commit)
+    const folded = accepted.reduce(evolveNote, before)
+    if (folded) notes.set(id, folded)
+    const refused = accepted.length === 0
+    events.set(id, [
+      ...(events.get(id) ?? []),
+      ...commit.map((event) => ({ seq: message.seq, event, refused })),
+    ])
   }
   return { notes, events }
 }

@@ -8,7 +8,7 @@ import {
   VersionConflictError,
 } from '@jetnotes/schemas'
 import type { z } from 'zod'
-import type { EventStore } from '../event-store.ts'
+import type { Appended, EventStore } from '../event-store.ts'
 import { toEnvelopes } from './envelopes.ts'
 import type { KeyedLock } from './keyed-lock.ts'
 import type { Repository } from './repository.ts'
@@ -43,7 +43,8 @@ export type CommandRun<State> = {
   beforeAppend?: (plan: PlannedAppend) => Promise<void>
   /**
    * The id was generated for this command, so the aggregate has no history: skip reading the log. Should it
-   * exist after all, the append's expectation (sequence 0) fails and the command is decided on the truth.
+   * exist after all, the append's expectation (sequence 0) fails and the command is decided on the truth. No
+   * one else knows the id before the command answers, so no other append can overtake this one either.
    */
   newAggregate?: boolean
 }
@@ -87,21 +88,13 @@ export const executeCommand = async <
       const state = events.reduce(aggregate.evolve, folded.state)
       const response = run.respond(state)
       await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
+      let appended: Appended
       try {
-        const appended = await deps.store.append(subject, events, {
+        appended = await deps.store.append(subject, events, {
           expectedSeq: folded.seq,
           msgId: run.msgId,
+          newSubject: run.newAggregate === true && folded.seq === 0,
         })
-        if (appended.duplicate) {
-          // The same message was appended before (a retry that raced its original): answer from the log.
-          const current = await repository.refresh(run.id)
-          return {
-            response: run.respond(current.state),
-            position: { stream: aggregate.stream, seq: appended.seq },
-          }
-        }
-        repository.remember(run.id, { state, seq: appended.seq })
-        return { response, position: { stream: aggregate.stream, seq: appended.seq } }
       } catch (error) {
         if (!isWrongLastSequence(error)) throw unavailable(error)
         const stale = folded
@@ -110,6 +103,34 @@ export const executeCommand = async <
           throw new VersionConflictError(stale.state?.version ?? 0, folded.state?.version ?? 0, {
             cause: error,
           })
+        }
+        continue
+      }
+      const position = { stream: aggregate.stream, seq: appended.seq }
+      switch (appended.outcome) {
+        case 'appended':
+          repository.remember(run.id, { state, seq: appended.seq })
+          return { response, position }
+        case 'duplicate': {
+          // The same message was appended before (a retry that raced its original): answer from the log,
+          // unless the folds refuse the original (it lost a race, and its writer was answered 412).
+          const current = await repository.refresh(run.id)
+          if (!(await repository.isAccepted(run.id, appended.seq))) {
+            throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
+          }
+          return { response: run.respond(current.state), position }
+        }
+        case 'overtaken': {
+          // Acked, but another commit came first: the folds refuse ours (`refusalOf`), so the client hears 412
+          // as if the server had refused the append, and the cache takes its position, never its state. Unless
+          // what came first was refused itself (a forged or a doubly raced commit): the fold has the last word.
+          const current = await repository.refresh(run.id)
+          if (await repository.isAccepted(run.id, appended.seq)) return { response, position }
+          throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
+        }
+        default: {
+          const unknown: never = appended
+          return unknown
         }
       }
     }

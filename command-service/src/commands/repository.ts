@@ -8,4 +8,9 @@ export interface Repository<State> {
   refresh(id: string): Promise<Folded<State>>
   /** Records the state a successful append produced. */
   remember(id: string, folded: Folded<State>): void
+  /**
+   * Whether the folds accept the commit at `seq` of the aggregate's subject (`refusalOf`): asked of a retried
+   * command's original, found in the log by its message id.
+   */
+  isAccepted(id: string, seq: number): Promise<boolean>
 }

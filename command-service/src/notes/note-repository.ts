@@ -2,6 +2,7 @@ import {
   type Folded,
   foldSubject,
   type InvalidMessageReport,
+  isAcceptedCommit,
   reportInvalidMessagesTo,
 } from '@jetnotes/platform'
 import { type NoteSnapshot, type NoteState, noteAggregate, noteSnapshotFormat } from '@jetnotes/schemas'
@@ -46,6 +47,10 @@ export class NoteRepository implements Repository<NoteState> {
     const folded = await foldSubject(this.jsm, noteAggregate, id, this.#report, start)
     this.#remember(id, folded, start?.state?.version ?? 0)
     return folded
+  }
+
+  isAccepted(id: string, seq: number): Promise<boolean> {
+    return isAcceptedCommit(this.jsm, noteAggregate, id, seq, this.#report)
   }
 
   remember(id: string, folded: Folded<NoteState>): void {

@@ -39,6 +39,7 @@ export const userRoutes = (app: HttpApp, context: CommandContext) => {
       beforeAppend: context_.beforeAppend,
       metadata: { actor: userId, time: new Date().toISOString(), correlationId: request.id },
       respond,
+      newAggregate: command.type === 'RegisterUser',
     })
 
   /** A command by the signed-in user on their own account. */

@@ -7,7 +7,8 @@ import {
   type LogMessage,
   reportInvalidMessagesTo,
 } from '../event-log/decode-message.ts'
-import { type Folded, foldSubject } from '../event-log/fold-subject.ts'
+import { type Folded, foldSubject, isAcceptedCommit } from '../event-log/fold-subject.ts'
+import { acceptedEvents } from '../event-log/next-version.ts'
 import type { ConnectionWatch } from '../nats/connection-watch.ts'
 import { followStream, type StreamFollower } from '../nats/follow-stream.ts'
 import { FollowedStreamHead } from '../nats/stream-head.ts'
@@ -98,6 +99,11 @@ export class UserDirectory {
     const folded = await foldSubject(this.jsm, userAggregate, userId, this.#report, known)
     this.remember(userId, folded)
     return folded
+  }
+
+  /** Whether the folds accept the commit at `seq` of the user's subject (`refusalOf`). */
+  isAccepted(userId: string, seq: number): Promise<boolean> {
+    return isAcceptedCommit(this.jsm, userAggregate, userId, seq, this.#report)
   }
 
   /** Records a state the caller has just appended (or read), unless the directory already knows a later one. */
@@ -195,9 +201,10 @@ export class UserDirectory {
     const userId = aggregateIdOf(message.subject)
     const known = this.#users.get(userId)
     if (known !== undefined && known.seq >= message.seq) return
-    const events = eventsOf(userAggregate, message, this.#report)
+    const state = known?.state ?? null
+    const events = acceptedEvents(state, eventsOf(userAggregate, message, this.#report))
     this.remember(userId, {
-      state: events.reduce(userAggregate.evolve, known?.state ?? null),
+      state: events.reduce(userAggregate.evolve, state),
       seq: message.seq,
     })
   }

@@ -1,20 +1,22 @@
 import { eventsOf, type InvalidMessageReport, readSubject } from '@jetnotes/platform'
 import { noteAggregate, subjects } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
-import type { LoggedNoteEvent } from './audit.ts'
+import type { LoggedCommit } from './audit.ts'
 
 /**
- * Every event of one note, read from the log itself (not from a view), upcast to the current schema. An invalid
- * message is reported and left out, as every reader of the log does (the projector parks it too).
+ * Every commit of one note, read from the log itself (not from a view), upcast to the current schema. An invalid
+ * message is reported and left out, as every reader of the log does (the projector parks it too). A commit the
+ * rule of the next version refuses is still here: the audit trail shows it, marked as refused.
  */
-export const readNoteEvents = async (
+export const readNoteCommits = async (
   jsm: JetStreamManager,
   noteId: string,
   report: InvalidMessageReport,
-): Promise<LoggedNoteEvent[]> => {
-  const events: LoggedNoteEvent[] = []
+): Promise<LoggedCommit[]> => {
+  const commits: LoggedCommit[] = []
   for await (const commit of readSubject(jsm, noteAggregate.stream, subjects.note(noteId), 0)) {
-    for (const event of eventsOf(noteAggregate, commit, report)) events.push({ seq: commit.seq, event })
+    const events = eventsOf(noteAggregate, commit, report)
+    if (events.length > 0) commits.push({ seq: commit.seq, events })
   }
-  return events
+  return commits
 }

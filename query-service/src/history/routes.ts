@@ -24,7 +24,7 @@ import type { ReadView } from '../read-models/read-models.ts'
 import { decodeCursor, encodeCursor } from '../routes/cursor.ts'
 import { ReadHeaders } from '../routes/notes.ts'
 import { auditTrail, noteAtVersion } from './audit.ts'
-import { readNoteEvents } from './note-log.ts'
+import { readNoteCommits } from './note-log.ts'
 
 const security = [{ bearer: [] }]
 const tags = ['history']
@@ -64,6 +64,8 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
         security,
         summary:
           'Every change to a note, oldest first: version, position, event, actor, time, fields before/after',
+        description:
+          "Also lists, marked `refused: true` with a `reason`, the events of a commit the log holds but every view ignores: one that did not carry the note's next version (two writers raced on a replicated stream; the later writer was answered 412). A refused entry changes nothing: its `changes` are what it tried.",
         headers: ReadHeaders,
         params: z.object({ id: Id }),
         querystring: HistoryQuery,
@@ -74,17 +76,19 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
       const view = viewFor(readModels, request)
       await assertHistoryVisible(view, request.params.id, callerOf(request).id)
       const { limit, cursor } = request.query
+      // The cursor counts the entries already listed: the log is append-only, so the trail only ever grows at
+      // its end (versions cannot count them: a refused commit repeats one). Without a refused commit the count
+      // is the last version listed, what the cursor held before.
       const after = cursor === undefined ? 0 : Number(decodeCursor(cursor)[0] ?? 0)
-      const trail = auditTrail(await readNoteEvents(jsm, request.params.id, report))
-      const records = trail.filter((record) => record.version > after).slice(0, limit)
+      const trail = auditTrail(await readNoteCommits(jsm, request.params.id, report))
+      const records = trail.slice(after, after + limit)
       const names = await actorNames(view, new Set(records.map((record) => record.actorId)))
       const items = records.map(({ actorId, ...record }) => ({
         ...record,
         actor: { id: actorId, name: names.get(actorId) ?? null },
       }))
-      const last = records.at(-1)
-      const more = last !== undefined && trail.some((record) => record.version > last.version)
-      return { items, nextCursor: more ? encodeCursor([last.version]) : null }
+      const listed = after + records.length
+      return { items, nextCursor: listed < trail.length ? encodeCursor([listed]) : null }
     },
   )
 
@@ -103,7 +107,10 @@ export const historyRoutes = (app: HttpApp, context: QueryContext) => {
     },
     async (request, reply) => {
       await assertHistoryVisible(viewFor(readModels, request), request.params.id, callerOf(request).id)
-      const note = noteAtVersion(await readNoteEvents(jsm, request.params.id, report), request.params.version)
+      const note = noteAtVersion(
+        await readNoteCommits(jsm, request.params.id, report),
+        request.params.version,
+      )
       if (note === undefined) throw new NotFoundError('The note has no such version')
       reply.header('etag', etagOf(note.version))
       return { ...toNoteView(note), deleted: note.deleted }

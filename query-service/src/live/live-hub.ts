@@ -1,4 +1,5 @@
 import {
+  acceptedEvents,
   type ConnectionWatch,
   eventsOf,
   FollowedStreamHead,
@@ -164,7 +165,8 @@ export class LiveHub {
       return
     }
     const before = await this.#states.before(noteId, seq, events)
-    const { live, after } = toLiveEvents(before, events, seq)
+    // A commit that does not carry the note's next version changes nothing and reaches no one (`refusalOf`).
+    const { live, after } = toLiveEvents(before, acceptedEvents(before, events), seq)
     this.#states.remember(noteId, after, seq)
     for (const event of live) {
       const broadcast = this.#withFrames(event)
@@ -248,10 +250,11 @@ export class LiveHub {
         for await (const message of messages) {
           if (cancelled || message.seq > until.seq) break
           const noteId = aggregateIdOf(message.subject)
-          // The same decision as on the live path: an invalid message is reported and produces no live events.
+          // The same decisions as on the live path: an invalid message is reported, and neither it nor a refused
+          // commit produces live events.
           const events = eventsOf(noteAggregate, message, this.#replayReport)
           const before = await states.before(noteId, message.seq, events)
-          const { live, after: next } = toLiveEvents(before, events, message.seq)
+          const { live, after: next } = toLiveEvents(before, acceptedEvents(before, events), message.seq)
           states.remember(noteId, next, message.seq)
           for (const event of live)
             if (isAfter(event.position, after)) this.#offer(subscriber, this.#withFrames(event))

@@ -1,4 +1,10 @@
-import { eventsOf, type Folded, type InvalidMessageReport, readSubject } from '@jetnotes/platform'
+import {
+  acceptedEvents,
+  eventsOf,
+  type Folded,
+  type InvalidMessageReport,
+  readSubject,
+} from '@jetnotes/platform'
 import { type NoteEvent, type NoteRecord, type NoteState, noteAggregate, subjects } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import { LRUCache } from 'lru-cache'
@@ -38,7 +44,10 @@ export class NoteStates {
     let state = start.state
     for await (const commit of readSubject(this.jsm, noteAggregate.stream, subject, start.seq)) {
       if (commit.seq >= seq) break
-      state = eventsOf(noteAggregate, commit, this.report).reduce(noteAggregate.evolve, state)
+      state = acceptedEvents(state, eventsOf(noteAggregate, commit, this.report)).reduce(
+        noteAggregate.evolve,
+        state,
+      )
     }
     return state
   }

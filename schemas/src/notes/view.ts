@@ -68,5 +68,11 @@ export const AuditEntry = z.object({
   actor: z.object({ id: Id, name: z.string().nullable() }),
   time: z.string(),
   changes: z.array(FieldChange),
+  refused: z
+    .boolean()
+    .describe(
+      "The event's commit did not carry the note's next version (a writer lost a race and was answered 412): it is in the log, but no view, version or later entry reflects it",
+    ),
+  reason: z.string().optional().describe('Why the commit was refused (only on a refused entry)'),
 })
 export type AuditEntry = z.infer<typeof AuditEntry>

@@ -1,3 +1,4 @@
+import { acceptedEvents } from '@jetnotes/platform'
 import {
   accessOf,
   evolveNote,
@@ -8,14 +9,17 @@ import {
   shareeIds,
 } from '@jetnotes/schemas'
 
-/** The `notes` read model after one message: unchanged if it already reflects that position. */
+/**
+ * The `notes` read model after one message: unchanged if it already reflects that position. A commit that does
+ * not carry the note's next version (`refusalOf`) changes nothing but the position, as in every fold of the log.
+ */
 export const evolveNoteRecord = (
   record: NoteRecord | undefined,
   events: readonly NoteEvent[],
   seq: number,
 ): NoteRecord | undefined => {
   if (record !== undefined && record.seq >= seq) return record
-  const note = events.reduce(evolveNote, record?.note ?? null)
+  const note = acceptedEvents(record?.note ?? null, events).reduce(evolveNote, record?.note ?? null)
   return note === null ? record : { note, seq }
 }
 

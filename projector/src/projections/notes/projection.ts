@@ -43,6 +43,9 @@ export const notesProjection = ({ notePageSize, noteDirectorySize }: NotesProjec
       const next = evolveNoteRecord(record, events, seq)
       if (next === undefined) return
       if (next !== record) views.set('notes', noteId, next)
+      // A refused commit (the same note at a new position) changes no one's list. A replay (the same record)
+      // still recomputes the lists: a crash may have come between the record and the lists.
+      if (next.note === record?.note && next.seq !== record.seq) return
       const change = { noteId, position: positionOf(next.note) }
       const sizes = { pageSize: notePageSize, directorySize: noteDirectorySize }
       for (const userId of affectedUsers(next.note, events)) {

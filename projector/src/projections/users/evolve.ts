@@ -1,6 +1,10 @@
+import { acceptedEvents } from '@jetnotes/platform'
 import type { UserEvent, UserRecord } from '@jetnotes/schemas'
 
-/** The `users` read model after one message. Public facts only: no e-mail, no token hash. */
+/**
+ * The `users` read model after one message. Public facts only (no e-mail, no token hash), and the version, which
+ * the rule of the next version needs.
+ */
 export const evolveUserRecord = (
   record: UserRecord | undefined,
   events: readonly UserEvent[],
@@ -8,18 +12,20 @@ export const evolveUserRecord = (
 ): UserRecord | undefined => {
   if (record !== undefined && record.seq >= seq) return record
   let next = record
-  for (const event of events) {
+  // A commit that does not carry the user's next version changes nothing but the position (`refusalOf`).
+  for (const event of acceptedEvents(record ?? null, events)) {
     switch (event.type) {
       case 'UserRegistered':
-        next = { id: event.aggregateId, name: event.data.name, active: true, seq }
+        next = { id: event.aggregateId, name: event.data.name, active: true, version: event.version, seq }
         break
       case 'UserRenamed':
-        if (next) next = { ...next, name: event.data.name }
+        if (next) next = { ...next, name: event.data.name, version: event.version }
         break
       case 'UserDeactivated':
-        if (next) next = { ...next, active: false }
+        if (next) next = { ...next, active: false, version: event.version }
         break
       case 'UserTokenRotated':
+        if (next) next = { ...next, version: event.version }
         break
       default: {
         const unknown: never = event
