@@ -24,6 +24,7 @@ import {
 } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
+import { ForwardOnly } from './forward-only.ts'
 
 const secondsInNanos = 1_000_000_000
 
@@ -32,6 +33,8 @@ const secondsInNanos = 1_000_000_000
  * got, and the pointer in the meta bucket that says which one the query-service reads.
  */
 export class Generations {
+  readonly #positions: ForwardOnly
+
   private constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -39,7 +42,9 @@ export class Generations {
     readonly parked: KV,
     private readonly replicas: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#positions = new ForwardOnly(meta)
+  }
 
   static async open(js: JetStreamClient, jsm: JetStreamManager, replicas: number, logger: Logger) {
     const [meta, parked] = await Promise.all([
@@ -161,8 +166,9 @@ export class Generations {
     return entry?.operation === 'PUT' ? entry.json<ProjectionPosition>() : undefined
   }
 
+  /** Records how far a generation has got; never backwards (two projectors may report at once, for a moment). */
   async setPosition(projection: ProjectionName, generation: number, position: ProjectionPosition) {
-    await this.meta.put(metaKeys.position(projection, generation), JSON.stringify(position))
+    await this.#positions.advance(metaKeys.position(projection, generation), position)
   }
 
   /** Makes `to` the live generation, unless someone else switched it since `from` was read. */
@@ -184,6 +190,7 @@ export class Generations {
       await this.jsm.streams.delete(`KV_${bucketName(readModel, generation)}`).catch(ignoreNotFound)
     }
     await this.meta.delete(metaKeys.position(projection, generation))
+    this.#positions.forget(metaKeys.position(projection, generation))
   }
 
   /** Yields the live generation now and whenever it changes. */

@@ -1,5 +1,6 @@
 /** @jetnotes/projector: the read-model folds and the machinery to run and rebuild them. */
 export { Generations } from './generations.ts'
+export { type Fence, holderId, Lease, type LeaseOptions } from './lease.ts'
 export { markPosition } from './position-marker.ts'
 export { type ProjectionOptions, projectionCatalog, projectionsWith } from './projections/catalog.ts'
 export { affectedUsers, evolveNoteRecord, summaryFor } from './projections/notes/evolve.ts'
@@ -17,5 +18,11 @@ export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'
-export { type ProjectorDeps, startProjector } from './start-projector.ts'
+export {
+  defaultLeaseMs,
+  type ProjectorDeps,
+  type ProjectorOptions,
+  startProjector,
+} from './start-projector.ts'
 export { type ProjectionStatus, projectionStatus } from './status.ts'
+export { LostRace, ViewStore } from './view-store.ts'
