@@ -1,4 +1,5 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
+export { type Ledger, startCreateLoad } from './create-load.ts'
 export {
   createNote,
   type HttpClient,
