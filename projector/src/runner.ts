@@ -170,6 +170,11 @@ export class ProjectionRunner {
     const last = batch.at(-1)
     if (last === undefined) return
     const failedWrites = await views.flush()
+    if (views.skipped > 0)
+      this.logger.info(
+        { projection: this.projection.name, skipped: views.skipped, seq: last.seq },
+        'skipped writes another fold had already made (a replay, or a projector that held this one before)',
+      )
     this.#checkFence()
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const failure of failedWrites) {

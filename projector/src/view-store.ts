@@ -87,6 +87,8 @@ export class ViewStore implements Views {
   readonly #cache = new LRUCache<string, Stored>({ max: 50_000 })
   /** Units given up before: a write of theirs that fails again is given up at once, without holding the batch. */
   readonly #failing = new Set<string>()
+  /** Fenced writes found already made, or superseded, by another fold (see the class); since the last `flush`. */
+  skipped = 0
 
   constructor(
     private readonly buckets: Readonly<Record<string, KV>>,
@@ -183,6 +185,7 @@ export class ViewStore implements Views {
   async flush(options: FlushOptions = {}): Promise<FailedWrite[]> {
     const { concurrency = 256, retryDelaysMs = [50, 200], onWritten } = options
     const failed = new Map<string, FailedWrite>()
+    this.skipped = 0
     await this.#readBases(concurrency)
     const stages = [...new Set([...this.#dirty.values()].map((dirty) => dirty.stage))].sort((a, b) => a - b)
     for (const stage of stages) {
@@ -284,6 +287,7 @@ export class ViewStore implements Views {
       const stored = await this.#read(dirty.readModel, dirty.key)
       this.#cache.set(id, stored)
       if (!alreadyHolds(stored.value, value)) throw new LostRace(id)
+      this.skipped++
     }
   }
 
