@@ -14,6 +14,7 @@ export type ProjectionStatus = {
   projection: ProjectionName
   /** The projector process folding it (its lease), and until when its lease runs unrenewed (its clock). */
   holder: string | undefined
+  heldSince: string | undefined
   leaseExpiresAt: string | undefined
   generation: number | undefined
   /** Every event up to here is in the read models. */
@@ -54,6 +55,7 @@ export const projectionStatus = async (
       return {
         projection,
         holder: held?.holder,
+        heldSince: held?.since,
         leaseExpiresAt: held?.expiresAt,
         generation,
         position: seq,

@@ -18,6 +18,6 @@ export {
 export { type NoteListsContent, noteListsOf } from './note-lists.ts'
 export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
-export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
+export { type RunningSystem, type SystemOptions, startInProcessProjector, startSystem } from './system.ts'
 export { caughtUp, expectViewsEqualFold, generationsOf } from './views.ts'
 export { createManyNotes, randomCommands, seededRandom } from './workload.ts'
