@@ -1,4 +1,4 @@
-import { projectionStatus } from '@jetnotes/projector'
+import { projectionStatus, projectionsWith, rebuildProjection } from '@jetnotes/projector'
 import { type ProjectionName, projectionNames } from '@jetnotes/schemas'
 import {
   caughtUp,
@@ -8,6 +8,7 @@ import {
   generationsOf,
   type ProjectorProcess,
   type RunningSystem,
+  randomCommands,
   registerUser,
   startCreateLoad,
   startInProcessProjector,
@@ -103,6 +104,39 @@ describe('two projectors', () => {
 
       await createNote(system.commands, user.token, { title: 'Folded by the second' })
       await caughtUp(system)
+      await expectViewsEqualFold(system)
+    } finally {
+      await second.stop()
+    }
+  })
+})
+
+describe('a rebuild while two projectors run', () => {
+  it('is followed by the holder, and by the standby once it takes over', { timeout: 60_000 }, async () => {
+    await using system = await startSystem()
+    const users = []
+    for (let i = 0; i < 3; i++) users.push(await registerUser(system.commands, `Rebuild user ${i}`))
+    const second = await startInProcessProjector(system.nats, system.logger, system.projectionOptions)
+    try {
+      await randomCommands({ api: system.commands, users, steps: 100, seed: 21 })
+      const generations = await generationsOf(system)
+      const writes = randomCommands({ api: system.commands, users, steps: 100, seed: 22 })
+      const result = await rebuildProjection(
+        { nc: system.nc, js: system.js, jsm: system.jsm, generations, logger: system.logger },
+        projectionsWith(system.projectionOptions).notes,
+        { graceMs: 100 },
+      )
+      await writes
+      await caughtUp(system)
+      await expectViewsEqualFold(system)
+
+      await system.stopProjector()
+      await expect
+        .poll(async () => Object.values(await holders(system)), { timeout: 2_000, interval: 20 })
+        .toEqual(projectionNames.map(() => second.holder))
+      await randomCommands({ api: system.commands, users, steps: 50, seed: 23 })
+      await caughtUp(system)
+      expect(await generations.active('notes')).toBe(result.to)
       await expectViewsEqualFold(system)
     } finally {
       await second.stop()
