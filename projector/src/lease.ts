@@ -65,8 +65,8 @@ export class Lease implements Fence {
   }
 
   /**
-   * Waits until this process holds the lease: at once when nobody does, else when the holder releases it or
-   * stops renewing it. Calls `onStandby` (with the holder) once if it has to wait. Resolves false if `signal`
+   * Waits until this process holds the lease: at once when nobody does (or this process did), else when the
+   * holder releases it or stops renewing it. Calls `onStandby` (with the holder) once if it has to wait. Resolves false if `signal`
    * aborts first.
    */
   async acquire(signal: AbortSignal, onStandby: (holder: string | undefined) => void): Promise<boolean> {
@@ -97,7 +97,9 @@ export class Lease implements Fence {
       let standingBy = false
       while (!signal.aborted) {
         const free = seen === undefined || seen.holder === undefined
-        if (free || performance.now() - (seen as Seen).at >= this.options.leaseMs) {
+        // Our own (from before NATS went away, say): nobody else folds under our name, so take it back at once.
+        const ours = seen?.holder === this.holder
+        if (free || ours || performance.now() - (seen as Seen).at >= this.options.leaseMs) {
           if (await this.#take(seen?.revision ?? 0)) return true
         }
         if (!watching) throw new Error(`lost the watch of ${this.#key}`)

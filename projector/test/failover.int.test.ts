@@ -111,6 +111,40 @@ describe('two projectors', () => {
   })
 })
 
+describe('a projector whose nats-server is killed and started again', () => {
+  it('takes its own lease back at once and folds on', { timeout: 60_000 }, async () => {
+    await using system = await startSystem()
+    const user = await registerUser(system.commands, 'Outage')
+    await createNote(system.commands, user.token, { title: 'Before the outage' })
+    await caughtUp(system)
+    const before = await holders(system)
+
+    await system.nats.kill()
+    // Longer than the lease: the projector has lost it by the time NATS is back, under its own name.
+    await sleep(4_000)
+    await system.nats.restart()
+    const restarted = performance.now()
+    await expect
+      .poll(
+        () =>
+          createNote(system.commands, user.token, { title: 'After' }).then(
+            () => true,
+            () => false,
+          ),
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      )
+      .toBe(true)
+    await caughtUp(system)
+    // Not held by anyone else, so not the lease period's wait: the same projector holds it again.
+    expect(await holders(system)).toEqual(before)
+    await expectViewsEqualFold(system)
+    console.info(`outage: folding again ${Math.round(performance.now() - restarted)} ms after the restart`)
+  })
+})
+
 describe('a rebuild while two projectors run', () => {
   it('is followed by the holder, and by the standby once it takes over', { timeout: 60_000 }, async () => {
     await using system = await startSystem()
