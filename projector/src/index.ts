@@ -1,6 +1,5 @@
 /** @jetnotes/projector: the read-model folds and the machinery to run and rebuild them. */
 export { Generations } from './generations.ts'
-export { type Fence, holderId, Lease, type LeaseOptions } from './lease.ts'
 export { markPosition } from './position-marker.ts'
 export { type ProjectionOptions, projectionCatalog, projectionsWith } from './projections/catalog.ts'
 export { affectedUsers, evolveNoteRecord, summaryFor } from './projections/notes/evolve.ts'
