@@ -128,17 +128,23 @@ export class Generations {
   }
 
   /**
-   * The generation's consumer, positioned so the next message is the first one not yet acknowledged. The
-   * projector acks in order, after the writes, so everything up to the ack floor is in the read models. Messages
-   * delivered but not acked (the projector died mid-batch) would come back only after the ack wait, behind newer
-   * ones; recreating the consumer at the floor replays them first, in order. Re-folding them is harmless.
+   * The generation's consumer, positioned so the next message is the first one not yet acknowledged, and the
+   * stream sequence it delivers first. The projector acks in order, after the writes, so everything up to the
+   * ack floor is in the read models. Messages delivered but not acked (the projector died mid-batch, or a
+   * paused one pulled them) would come back only after the ack wait, behind newer ones; recreating the
+   * consumer at the floor replays them first, in order. Re-folding them is harmless.
    */
-  async consumerAtAckFloor(projection: ProjectionName, generation: number): Promise<Consumer> {
+  async consumerAtAckFloor(
+    projection: ProjectionName,
+    generation: number,
+  ): Promise<{ consumer: Consumer; first: number }> {
     const { stream } = projections[projection]
     const name = consumerName(projection, generation)
     const position = (await this.position(projection, generation))?.seq ?? 0
+    let first: number
     try {
       const info = await this.jsm.consumers.info(stream, name)
+      first = info.delivered.stream_seq + 1
       if (info.num_ack_pending > 0) {
         const floor = Math.max(info.ack_floor.stream_seq, position)
         this.logger.warn(
@@ -147,13 +153,26 @@ export class Generations {
         )
         await this.jsm.consumers.delete(stream, name)
         await this.createConsumer(projection, generation, floor + 1)
+        first = floor + 1
       }
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound))
         throw error
       await this.createConsumer(projection, generation, position + 1)
+      first = position + 1
     }
-    return this.js.consumers.get(stream, name)
+    return { consumer: await this.js.consumers.get(stream, name), first }
+  }
+
+  /** Whether the projection's stream holds a message at `seq` (the event log refuses deletes: normally yes). */
+  async holds(projection: ProjectionName, seq: number): Promise<boolean> {
+    try {
+      await this.jsm.streams.getMessage(projections[projection].stream, { seq })
+      return true
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.status === 404) return false
+      throw error
+    }
   }
 
   /** The last sequence of the projection's stream now. */

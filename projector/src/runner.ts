@@ -23,13 +23,14 @@ class Fenced extends Error {
 }
 
 /**
- * A message was delivered to someone else: the consumer's delivery sequence skipped one. Another runner pulls
- * from the same consumer (a paused holder resuming), or a delivery was lost; either way, what was skipped comes
- * back only after the ack wait, behind newer messages, so the fold resumes from the ack floor instead.
+ * A message went to someone else: the consumer delivered a later one than the next in the log. Another runner
+ * pulls from the same consumer (a paused holder waking up), or a delivery was lost; either way, what was
+ * skipped comes back only after the ack wait, behind newer messages, so the fold resumes from the ack floor
+ * instead of folding out of order.
  */
 class DeliveryGap extends Error {
   constructor(expected: number, delivered: number) {
-    super(`expected delivery ${expected}, got ${delivered}`)
+    super(`expected stream sequence ${expected}, got ${delivered}`)
     this.name = 'DeliveryGap'
   }
 }
@@ -106,18 +107,16 @@ export class ProjectionRunner {
         // appended later can only be new (one projector holds a projection; the fenced writes catch the
         // moments when a paused one wakes up).
         const foldedBefore = await this.generations.lastSeq(this.projection.name)
-        const consumer = await this.generations.consumerAtAckFloor(this.projection.name, generation)
+        const { consumer, first } = await this.generations.consumerAtAckFloor(
+          this.projection.name,
+          generation,
+        )
         const messages = await consumer.consume({ max_messages: this.#batchSize * 2 })
         this.#messages = messages
-        let delivered: number | undefined
+        let next = first
         for await (const batch of arrivedBatches(messages, this.#batchSize)) {
           this.#checkFence()
-          for (const message of batch) {
-            const { deliverySequence } = message.info
-            if (delivered !== undefined && deliverySequence !== delivered + 1)
-              throw new DeliveryGap(delivered + 1, deliverySequence)
-            delivered = deliverySequence
-          }
+          next = await this.#inOrder(batch, next)
           await this.#process(batch, views, generation, foldedBefore)
           backoffMs = 250
         }
@@ -151,6 +150,20 @@ export class ProjectionRunner {
         backoffMs = Math.min(backoffMs * 2, 10_000)
       }
     }
+  }
+
+  /**
+   * Checks that the batch goes on from `next`, the log's next message for this fold (a message before it was
+   * folded here already: folding it again changes nothing); returns the one after the batch.
+   */
+  async #inOrder(batch: readonly JsMsg[], next: number): Promise<number> {
+    for (const message of batch) {
+      // A later one: unless the log no longer has the ones between (removed by hand), someone else got them.
+      if (message.seq > next && (await this.generations.holds(this.projection.name, next)))
+        throw new DeliveryGap(next, message.seq)
+      next = Math.max(next, message.seq + 1)
+    }
+    return next
   }
 
   #checkFence() {

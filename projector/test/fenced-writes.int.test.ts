@@ -1,4 +1,11 @@
-import { Generations, LostRace, projectionStatus, ViewStore } from '@jetnotes/projector'
+import {
+  Generations,
+  LostRace,
+  ProjectionRunner,
+  projectionStatus,
+  projectionsWith,
+  ViewStore,
+} from '@jetnotes/projector'
 import { bucketName, type ReadModelName, type UserRecord } from '@jetnotes/schemas'
 import {
   caughtUp,
@@ -21,6 +28,9 @@ import { describe, expect, it } from 'vitest'
 
 const logger = pino({ level: 'silent' })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const until = async (done: () => boolean) => {
+  while (!done()) await sleep(50)
+}
 const user = (id: string, name: string, seq: number): UserRecord => ({ id, name, active: true, seq })
 
 describe('two runners writing the same entries at once', () => {
@@ -125,6 +135,56 @@ const watchForRegressions = async (system: RunningSystem) => {
     },
   }
 }
+
+describe('two runners constructed directly, folding the same projection at once', () => {
+  it('never move a view backwards nor fold out of order: the views equal a fold of the log', {
+    timeout: 120_000,
+  }, async () => {
+    const sizes = { notePageSize: 6, noteDirectorySize: 4 }
+    await using system = await startSystem(sizes)
+    const users = []
+    for (let i = 0; i < 5; i++) users.push(await registerUser(system.commands, `Racing user ${i}`))
+    const existing = await createManyNotes(system.commands, users[0] as (typeof users)[number], 200)
+    await caughtUp(system)
+    // The system's projector keeps `users`; `notes` gets two runners with no lease between them, on the one
+    // durable consumer, each started again whenever it stops (it lost a race), as a standby would.
+    await system.stopProjector()
+    const nc = await system.nats.connect('projector')
+    const generations = await Generations.open(jetstream(nc), await jetstreamManager(nc), 1, logger)
+    const catalog = projectionsWith(sizes)
+    const usersRunner = new ProjectionRunner(catalog.users, generations, logger)
+    await usersRunner.start()
+    let racing = true
+    const runners: ProjectionRunner[] = []
+    const keepFolding = async () => {
+      while (racing) {
+        const runner = new ProjectionRunner(catalog.notes, generations, logger, { batchSize: 8 })
+        runners.push(runner)
+        await runner.start()
+        await Promise.race([runner.fenced, until(() => !racing)])
+      }
+    }
+    const watcher = await watchForRegressions(system)
+    const folding = [keepFolding(), keepFolding()]
+    try {
+      const load = startCreateLoad(system.commands, users, 4)
+      await randomCommands({ api: system.commands, users, steps: 600, seed: 5, existing })
+      await load.stop()
+      await caughtUp(system)
+      racing = false
+      await Promise.all(folding)
+      await Promise.all(runners.map((runner) => runner.stop()))
+      await expectViewsEqualFold(system)
+      expect(watcher.regressions).toEqual([])
+    } finally {
+      racing = false
+      watcher.stop()
+      await Promise.all(runners.map((runner) => runner.stop()))
+      await usersRunner.stop()
+      await nc.close()
+    }
+  })
+})
 
 describe('a holder paused (SIGSTOP) until its lease is taken, then resumed (SIGCONT) mid-fold', () => {
   it('never moves a view backwards, and the views equal a fold of the log at the end', {
