@@ -212,9 +212,12 @@ export class Generations {
     this.#positions.forget(metaKeys.position(projection, generation))
   }
 
-  /** Yields the live generation now and whenever it changes. */
-  async *watchActive(projection: ProjectionName): AsyncGenerator<number> {
+  /** Yields the live generation now and whenever it changes, until `signal` aborts. */
+  async *watchActive(projection: ProjectionName, signal?: AbortSignal): AsyncGenerator<number> {
     const watch = await this.meta.watch({ key: metaKeys.active(projection) })
+    // A runner that stops (a projector gives a projection up, and may take it again) ends its watch.
+    if (signal?.aborted) watch.stop()
+    signal?.addEventListener('abort', () => watch.stop(), { once: true })
     for await (const entry of watch) {
       if (entry.operation === 'PUT') yield entry.json<ActiveGeneration>().generation
     }

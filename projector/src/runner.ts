@@ -52,6 +52,8 @@ export class ProjectionRunner {
   #messages: ConsumerMessages | undefined
   #running: Promise<void> | undefined
   #stopped = false
+  /** Ends what runs beside the fold (the pointer's watch) once the runner stops. */
+  readonly #ended = new AbortController()
   readonly #batchSize: number
   #onFenced: (reason: string) => void = () => {}
   /** Resolves, with why, if the runner stops by itself because it may no longer fold. */
@@ -74,7 +76,7 @@ export class ProjectionRunner {
     const generation = await this.generations.ensureActive(this.projection.name)
     this.#follow(generation)
     void (async () => {
-      for await (const active of this.generations.watchActive(this.projection.name)) {
+      for await (const active of this.generations.watchActive(this.projection.name, this.#ended.signal)) {
         if (this.#stopped) return
         if (active !== this.#generation) {
           this.logger.info({ projection: this.projection.name, generation: active }, 'switching generation')
@@ -88,6 +90,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#ended.abort()
     this.#messages?.stop()
     await this.#running
   }
@@ -131,6 +134,7 @@ export class ProjectionRunner {
             'stopped folding this projection',
           )
           this.#stopped = true
+          this.#ended.abort()
           this.#onFenced(fenced.reason)
           return
         }
