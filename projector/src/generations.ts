@@ -26,6 +26,7 @@ import {
 } from '@nats-io/jetstream'
 import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
+import { ForwardOnly } from './forward-only.ts'
 
 const secondsInNanos = 1_000_000_000
 
@@ -34,6 +35,8 @@ const secondsInNanos = 1_000_000_000
  * got, and the pointer in the meta bucket that says which one the query-service reads.
  */
 export class Generations {
+  readonly #positions: ForwardOnly
+
   private constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
@@ -41,7 +44,9 @@ export class Generations {
     readonly parked: KV,
     private readonly replicas: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#positions = new ForwardOnly(meta)
+  }
 
   static async open(js: JetStreamClient, jsm: JetStreamManager, replicas: number, logger: Logger) {
     const [meta, parked] = await Promise.all([
@@ -134,20 +139,27 @@ export class Generations {
   }
 
   /**
-   * The generation's consumer, positioned so the next message is the first one not yet acknowledged. The
-   * projector acks in order, after the writes, so everything up to the ack floor is in the read models. Messages
-   * delivered but not acked (the projector died mid-batch) would come back only after the ack wait, behind newer
-   * ones; recreating the consumer at the floor replays them first, in order. Re-folding them is harmless.
+   * The generation's consumer, positioned so the next message is the first one not yet acknowledged, and the
+   * stream sequence it delivers first. The projector acks in order, after the writes, so everything up to the
+   * ack floor is in the read models. Messages delivered but not acked (the projector died mid-batch, or a
+   * paused one pulled them) would come back only after the ack wait, behind newer ones; recreating the
+   * consumer at the floor replays them first, in order. Re-folding them is harmless.
    */
-  async consumerAtAckFloor(projection: ProjectionName, generation: number): Promise<Consumer> {
+  async consumerAtAckFloor(
+    projection: ProjectionName,
+    generation: number,
+  ): Promise<{ consumer: Consumer; first: number }> {
     const { stream } = projections[projection]
     const name = consumerName(projection, generation)
     const position = (await this.position(projection, generation))?.seq ?? 0
+    let first: number
     try {
       const info = await this.jsm.consumers.info(stream, name)
+      first = info.delivered.stream_seq + 1
       if (info.config.description !== consumerDescription(projection, generation)) {
         // The slot is held by another generation's consumer (or one from before slots): start from the position.
         await this.createConsumer(projection, generation, position + 1)
+        first = position + 1
       } else if (info.num_ack_pending > 0) {
         const floor = Math.max(info.ack_floor.stream_seq, position)
         this.logger.warn(
@@ -156,13 +168,26 @@ export class Generations {
         )
         await this.jsm.consumers.delete(stream, name)
         await this.createConsumer(projection, generation, floor + 1)
+        first = floor + 1
       }
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound))
         throw error
       await this.createConsumer(projection, generation, position + 1)
+      first = position + 1
     }
-    return this.js.consumers.get(stream, name)
+    return { consumer: await this.js.consumers.get(stream, name), first }
+  }
+
+  /** Whether the projection's stream holds a message at `seq` (the event log refuses deletes: normally yes). */
+  async holds(projection: ProjectionName, seq: number): Promise<boolean> {
+    try {
+      await this.jsm.streams.getMessage(projections[projection].stream, { seq })
+      return true
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.status === 404) return false
+      throw error
+    }
   }
 
   /** The last sequence of the projection's stream now. */
@@ -175,8 +200,9 @@ export class Generations {
     return entry?.operation === 'PUT' ? entry.json<ProjectionPosition>() : undefined
   }
 
+  /** Records how far a generation has got; never backwards (two projectors may report at once, for a moment). */
   async setPosition(projection: ProjectionName, generation: number, position: ProjectionPosition) {
-    await this.meta.put(metaKeys.position(projection, generation), JSON.stringify(position))
+    await this.#positions.advance(metaKeys.position(projection, generation), position)
   }
 
   /** Makes `to` the live generation, unless someone else switched it since `from` was read. */
@@ -211,11 +237,15 @@ export class Generations {
       await this.jsm.streams.delete(`KV_${bucketName(readModel, generation)}`).catch(ignoreNotFound)
     }
     await this.meta.delete(metaKeys.position(projection, generation))
+    this.#positions.forget(metaKeys.position(projection, generation))
   }
 
-  /** Yields the live generation now and whenever it changes. */
-  async *watchActive(projection: ProjectionName): AsyncGenerator<number> {
+  /** Yields the live generation now and whenever it changes, until `signal` aborts. */
+  async *watchActive(projection: ProjectionName, signal?: AbortSignal): AsyncGenerator<number> {
     const watch = await this.meta.watch({ key: metaKeys.active(projection) })
+    // A runner that stops (a projector gives a projection up, and may take it again) ends its watch.
+    if (signal?.aborted) watch.stop()
+    signal?.addEventListener('abort', () => watch.stop(), { once: true })
     for await (const entry of watch) {
       if (entry.operation === 'PUT') yield entry.json<ActiveGeneration>().generation
     }

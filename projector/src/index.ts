@@ -17,5 +17,11 @@ export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'
-export { type ProjectorDeps, startProjector } from './start-projector.ts'
+export {
+  defaultLeaseMs,
+  type ProjectorDeps,
+  type ProjectorOptions,
+  startProjector,
+} from './start-projector.ts'
 export { type ProjectionStatus, projectionStatus } from './status.ts'
+export { LostRace, ViewStore } from './view-store.ts'

@@ -17,8 +17,8 @@ await runService('projector', loadProjectorConfig, async ({ config, logger, nc }
       notePageSize: config.NOTE_LIST_PAGE_SIZE,
       noteDirectorySize: config.NOTE_LIST_DIRECTORY_SIZE,
     }),
-    { batchSize: config.PROJECTOR_BATCH_SIZE },
+    { batchSize: config.PROJECTOR_BATCH_SIZE, leaseMs: config.PROJECTOR_LEASE_MS },
   )
-  logger.info({ projections: projectionNames }, 'projecting')
+  logger.info({ projections: projectionNames, holder: projector.holder }, 'projecting')
   return { close: () => projector.stop() }
 })

@@ -1,9 +1,9 @@
 import { type PositionMarker, type ProjectionName, positionMarkerKey } from '@jetnotes/schemas'
-import type { KV } from '@nats-io/kv'
+import { ForwardOnly } from './forward-only.ts'
 import type { Generations } from './generations.ts'
 
 /** Each generation's buckets, opened once per `Generations` (opening one costs a round trip). */
-const opened = new WeakMap<Generations, Map<string, Promise<Record<string, KV>>>>()
+const opened = new WeakMap<Generations, Map<string, Promise<ForwardOnly[]>>>()
 
 /**
  * Puts the position marker into every read-model bucket of a generation. Called once a batch's entries are
@@ -18,8 +18,8 @@ export const markPosition = async (
   seq: number,
 ): Promise<void> => {
   const buckets = await bucketsOf(generations, projection, generation)
-  const marker = JSON.stringify({ seq, at: new Date().toISOString() } satisfies PositionMarker)
-  await Promise.all(Object.values(buckets).map((bucket) => bucket.put(positionMarkerKey, marker)))
+  const marker = { seq, at: new Date().toISOString() } satisfies PositionMarker
+  await Promise.all(buckets.map((bucket) => bucket.advance(positionMarkerKey, marker)))
 }
 
 const bucketsOf = (generations: Generations, projection: ProjectionName, generation: number) => {
@@ -31,7 +31,9 @@ const bucketsOf = (generations: Generations, projection: ProjectionName, generat
   const id = `${projection}.g${generation}`
   let buckets = byGeneration.get(id)
   if (buckets === undefined) {
-    buckets = generations.openBuckets(projection, generation)
+    buckets = generations
+      .openBuckets(projection, generation)
+      .then((opened) => Object.values(opened).map((bucket) => new ForwardOnly(bucket)))
     byGeneration.set(id, buckets)
     // A failed open is tried again by the next batch.
     buckets.catch(() => byGeneration.delete(id))

@@ -4,13 +4,35 @@ import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Logger } from 'pino'
 import { arrivedBatches } from './arrived-batches.ts'
 import type { Generations } from './generations.ts'
+import { alwaysHeld, type Fence } from './lease.ts'
 import { markPosition } from './position-marker.ts'
 import type { FoldContext, Projection } from './projections/projection.ts'
-import { ViewStore, type Views } from './view-store.ts'
+import { LostRace, ViewStore, type Views } from './view-store.ts'
 
 export type RunnerOptions = {
   /** Most messages folded before one flush of the writes and one round of acks. */
   batchSize?: number
+}
+
+/** The runner may no longer fold: its lease is gone, or another runner wrote what it was about to. */
+class Fenced extends Error {
+  constructor(readonly reason: string) {
+    super(reason)
+    this.name = 'Fenced'
+  }
+}
+
+/**
+ * A message went to someone else: the consumer delivered a later one than the next in the log. Another runner
+ * pulls from the same consumer (a paused holder waking up), or a delivery was lost; either way, what was
+ * skipped comes back only after the ack wait, behind newer messages, so the fold resumes from the ack floor
+ * instead of folding out of order.
+ */
+class DeliveryGap extends Error {
+  constructor(expected: number, delivered: number) {
+    super(`expected stream sequence ${expected}, got ${delivered}`)
+    this.name = 'DeliveryGap'
+  }
 }
 
 /**
@@ -20,28 +42,41 @@ export type RunnerOptions = {
  * Per batch: fold every message into the working set, write the changed entries, then ack the messages, then
  * record the position. A crash anywhere in between leaves messages unacked; they are folded again, which
  * changes nothing that was already written, because every entry records the position it reflects.
+ *
+ * Only while `fence` holds (the process holds the projection's lease): it is asked before each batch and again
+ * before its acks. The writes are fenced too (see `ViewStore`); a runner that finds it lost its lease or a race
+ * for an entry stops by itself, and `fenced` resolves with why.
  */
 export class ProjectionRunner {
   #generation: number | undefined
   #messages: ConsumerMessages | undefined
   #running: Promise<void> | undefined
   #stopped = false
+  /** Ends what runs beside the fold (the pointer's watch) once the runner stops. */
+  readonly #ended = new AbortController()
   readonly #batchSize: number
+  #onFenced: (reason: string) => void = () => {}
+  /** Resolves, with why, if the runner stops by itself because it may no longer fold. */
+  readonly fenced: Promise<string>
 
   constructor(
     private readonly projection: Projection,
     private readonly generations: Generations,
     private readonly logger: Logger,
     options: RunnerOptions = {},
+    private readonly fence: Fence = alwaysHeld,
   ) {
     this.#batchSize = options.batchSize ?? 256
+    this.fenced = new Promise((resolve) => {
+      this.#onFenced = resolve
+    })
   }
 
   async start(): Promise<void> {
     const generation = await this.generations.ensureActive(this.projection.name)
     this.#follow(generation)
     void (async () => {
-      for await (const active of this.generations.watchActive(this.projection.name)) {
+      for await (const active of this.generations.watchActive(this.projection.name, this.#ended.signal)) {
         if (this.#stopped) return
         if (active !== this.#generation) {
           this.logger.info({ projection: this.projection.name, generation: active }, 'switching generation')
@@ -55,6 +90,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#ended.abort()
     this.#messages?.stop()
     await this.#running
   }
@@ -68,29 +104,74 @@ export class ProjectionRunner {
     let backoffMs = 250
     while (!this.#stopped && this.#generation === generation) {
       try {
+        this.#checkFence()
         const views = new ViewStore(await this.generations.openBuckets(this.projection.name, generation))
         // Anything in the stream now may have been folded by a run that died before acking it; what is
-        // appended later can only be new (one projector runs a projection).
+        // appended later can only be new (one projector holds a projection; the fenced writes catch the
+        // moments when a paused one wakes up).
         const foldedBefore = await this.generations.lastSeq(this.projection.name)
-        const consumer = await this.generations.consumerAtAckFloor(this.projection.name, generation)
+        const { consumer, first } = await this.generations.consumerAtAckFloor(
+          this.projection.name,
+          generation,
+        )
         const messages = await consumer.consume({ max_messages: this.#batchSize * 2 })
         this.#messages = messages
+        let next = first
         for await (const batch of arrivedBatches(messages, this.#batchSize)) {
+          this.#checkFence()
+          next = await this.#inOrder(batch, next)
           await this.#process(batch, views, generation, foldedBefore)
           backoffMs = 250
         }
         return
       } catch (error) {
         if (this.#stopped || this.#generation !== generation) return
+        this.#messages?.stop()
+        const fenced = error instanceof LostRace ? new Fenced(error.message) : error
+        if (fenced instanceof Fenced) {
+          this.logger.warn(
+            { projection: this.projection.name, reason: fenced.reason },
+            'stopped folding this projection',
+          )
+          this.#stopped = true
+          this.#ended.abort()
+          this.#onFenced(fenced.reason)
+          return
+        }
+        if (error instanceof DeliveryGap) {
+          this.logger.warn(
+            { projection: this.projection.name, reason: error.message },
+            'a message went to another consumer; resuming from the ack floor',
+          )
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          continue
+        }
         this.logger.error(
           { err: error, projection: this.projection.name },
           'projection failed; resuming from the ack floor',
         )
-        this.#messages?.stop()
         await new Promise((resolve) => setTimeout(resolve, backoffMs))
         backoffMs = Math.min(backoffMs * 2, 10_000)
       }
     }
+  }
+
+  /**
+   * Checks that the batch goes on from `next`, the log's next message for this fold (a message before it was
+   * folded here already: folding it again changes nothing); returns the one after the batch.
+   */
+  async #inOrder(batch: readonly JsMsg[], next: number): Promise<number> {
+    for (const message of batch) {
+      // A later one: unless the log no longer has the ones between (removed by hand), someone else got them.
+      if (message.seq > next && (await this.generations.holds(this.projection.name, next)))
+        throw new DeliveryGap(next, message.seq)
+      next = Math.max(next, message.seq + 1)
+    }
+    return next
+  }
+
+  #checkFence() {
+    if (!this.fence.holds()) throw new Fenced('the lease is no longer held')
   }
 
   async #process(batch: JsMsg[], views: ViewStore, generation: number, foldedBefore: number) {
@@ -106,6 +187,12 @@ export class ProjectionRunner {
     const last = batch.at(-1)
     if (last === undefined) return
     const failedWrites = await views.flush()
+    if (views.skipped > 0)
+      this.logger.info(
+        { projection: this.projection.name, skipped: views.skipped, seq: last.seq },
+        'skipped writes another fold had already made (a replay, or a projector that held this one before)',
+      )
+    this.#checkFence()
     for (const event of parked) await park(this.generations, this.logger, event)
     for (const failure of failedWrites) {
       await parkWrite(this.generations, failure.again ? undefined : this.logger, {
@@ -119,6 +206,7 @@ export class ProjectionRunner {
       })
     }
     // Everything below follows the writes and the parking; none of it depends on the others.
+    this.#checkFence()
     for (const message of batch) message.ack()
     await Promise.all([
       markPosition(this.generations, this.projection.name, generation, last.seq),

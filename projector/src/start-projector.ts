@@ -3,6 +3,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import type { Generations } from './generations.ts'
+import { holderId, Lease } from './lease.ts'
 import type { Projection } from './projections/projection.ts'
 import { rebuildProjection } from './rebuild.ts'
 import { ProjectionRunner, type RunnerOptions } from './runner.ts'
@@ -15,29 +16,115 @@ export type ProjectorDeps = {
   logger: Logger
 }
 
+export type ProjectorOptions = RunnerOptions & {
+  /** How long a projection's lease lasts unrenewed: a standby takes over this long after the holder dies. */
+  leaseMs?: number
+  /** This process in leases and logs (default: host, pid and a random part). */
+  holder?: string
+}
+
+export const defaultLeaseMs = 3_000
+
 /**
- * Runs every projection: first brings a live generation of an older shape (written by an older release) to
- * the current one with a blue/green rebuild, while the query-service goes on reading the old one, then folds
- * new events into the live generation. Resolves once every runner has started.
+ * Runs every projection it can hold: several projector processes may run, and each projection is folded by
+ * exactly one of them, the holder of its lease; the others stand by and take over when the holder stops or
+ * dies. The holder first brings a live generation of an older shape (written by an older release) to the
+ * current one with a blue/green rebuild, while the query-service goes on reading the old one, then folds new
+ * events into the live generation. Resolves once each projection is folded here or stood by for.
  */
 export const startProjector = async (
   deps: ProjectorDeps,
   catalog: Readonly<Record<ProjectionName, Projection>>,
-  options: RunnerOptions = {},
+  options: ProjectorOptions = {},
 ) => {
-  // Each projection on its own: one being upgraded does not hold up the others.
-  const runners = await Promise.all(
-    projectionNames.map(async (name) => {
-      await upgrade(deps, catalog[name])
-      const runner = new ProjectionRunner(catalog[name], deps.generations, deps.logger, options)
-      await runner.start()
-      return runner
-    }),
-  )
-  return { stop: () => Promise.all(runners.map((runner) => runner.stop())).then(() => undefined) }
+  const holder = options.holder ?? holderId()
+  // Each projection on its own: one being upgraded does not hold up the others, and each may have its holder.
+  const turns = projectionNames.map((name) => new ProjectionTurns(deps, catalog[name], holder, options))
+  await Promise.all(turns.map((turn) => turn.start()))
+  return {
+    holder,
+    stop: () => Promise.all(turns.map((turn) => turn.stop())).then(() => undefined),
+  }
 }
 
-const upgrade = async (deps: ProjectorDeps, projection: Projection) => {
+/**
+ * One projection in this process: stands by until it holds the lease, then upgrades and folds it until it
+ * loses the lease, the runner finds another writer, or the projector stops (which releases the lease at once);
+ * then stands by again.
+ */
+class ProjectionTurns {
+  readonly #stopping = new AbortController()
+  #running: Promise<void> | undefined
+
+  constructor(
+    private readonly deps: ProjectorDeps,
+    private readonly projection: Projection,
+    private readonly holder: string,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  /** Resolves once this process folds the projection or stands by for it; rejects if the first turn fails. */
+  start(): Promise<void> {
+    return new Promise((ready, failed) => {
+      this.#running = this.#turns(ready, failed)
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort()
+    await this.#running
+  }
+
+  async #turns(ready: () => void, failed: (error: unknown) => void) {
+    const { generations, logger } = this.deps
+    const projection = this.projection.name
+    let started = false
+    let backoffMs = 250
+    while (!this.#stopping.signal.aborted) {
+      const lease = new Lease(generations.meta, projection, this.holder, logger, {
+        leaseMs: this.options.leaseMs ?? defaultLeaseMs,
+      })
+      try {
+        const held = await lease.acquire(this.#stopping.signal, (holder) => {
+          logger.info({ projection, holder: this.holder, heldBy: holder }, 'standing by for the projection')
+          started = true
+          ready()
+        })
+        if (!held) return
+        logger.info({ projection, holder: this.holder }, 'holding the projection: folding it here')
+        // Only the holder upgrades, and stops upgrading if it loses the lease.
+        const lost = new AbortController()
+        void lease.ended.then(() => lost.abort())
+        await upgrade(this.deps, this.projection, lost.signal)
+        const runner = new ProjectionRunner(this.projection, generations, logger, this.options, lease)
+        await runner.start()
+        started = true
+        ready()
+        backoffMs = 250
+        await Promise.race([lease.ended, runner.fenced, aborted(this.#stopping.signal)])
+        await runner.stop()
+      } catch (error) {
+        if (!started) {
+          failed(error)
+          return
+        }
+        logger.error({ err: error, projection }, 'the projection failed; standing by again')
+        await new Promise((resolve) => setTimeout(resolve, backoffMs))
+        backoffMs = Math.min(backoffMs * 2, 10_000)
+      } finally {
+        await lease.release()
+      }
+    }
+  }
+}
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve()
+    else signal.addEventListener('abort', () => resolve(), { once: true })
+  })
+
+const upgrade = async (deps: ProjectorDeps, projection: Projection, signal: AbortSignal) => {
   const pointer = await deps.generations.pointer(projection.name)
   const shape = projections[projection.name].shape
   if (pointer === undefined || shapeOf(pointer) >= shape) return
@@ -50,6 +137,7 @@ const upgrade = async (deps: ProjectorDeps, projection: Projection) => {
   // Folding goes on as soon as the pointer switches; the old generation is removed after the grace period.
   await new Promise<void>((switched, failed) => {
     rebuildProjection(deps, projection, {
+      signal,
       onProgress: (progress) => {
         if (progress.phase === 'cleanup') switched()
         if (performance.now() - reported < 2_000 && progress.phase !== 'switch') return

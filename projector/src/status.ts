@@ -1,5 +1,7 @@
 import {
   consumerName,
+  metaKeys,
+  type ProjectionLease,
   type ProjectionName,
   parkedKeys,
   projectionNames,
@@ -10,6 +12,10 @@ import type { Generations } from './generations.ts'
 
 export type ProjectionStatus = {
   projection: ProjectionName
+  /** The projector process folding it (its lease), and until when its lease runs unrenewed (its clock). */
+  holder: string | undefined
+  heldSince: string | undefined
+  leaseExpiresAt: string | undefined
   generation: number | undefined
   /** Every event up to here is in the read models. */
   position: number
@@ -34,7 +40,8 @@ export const projectionStatus = async (
     projectionNames.map(async (projection) => {
       const { stream } = projections[projection]
       const generation = await generations.active(projection)
-      const [position, info, consumer, parkedAll, parkedWrites] = await Promise.all([
+      const [lease, position, info, consumer, parkedAll, parkedWrites] = await Promise.all([
+        generations.meta.get(metaKeys.lease(projection)),
         generation === undefined ? undefined : generations.position(projection, generation),
         jsm.streams.info(stream),
         generation === undefined
@@ -44,8 +51,12 @@ export const projectionStatus = async (
         countKeys(generations, parkedKeys.writesOf(projection)),
       ])
       const seq = position?.seq ?? 0
+      const held = lease?.operation === 'PUT' ? lease.json<ProjectionLease>() : undefined
       return {
         projection,
+        holder: held?.holder,
+        heldSince: held?.since,
+        leaseExpiresAt: held?.expiresAt,
         generation,
         position: seq,
         streamSeq: info.state.last_seq,

@@ -1,3 +1,4 @@
+import { isWrongLastSequence } from '@jetnotes/platform'
 import type { ReadModelName } from '@jetnotes/schemas'
 import { JetStreamApiError } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
@@ -7,9 +8,11 @@ import { LRUCache } from 'lru-cache'
  * How a write is ordered and grouped. Stages are written in ascending order (each stage completes before the
  * next starts; deletions come last), so an entry that names another is written after it. A unit is a set of
  * entries that only make sense together (one user's list): if one of its writes fails for good, none of the
- * unit's later writes go out, and the unit is reported, not the whole batch.
+ * unit's later writes go out, and the unit is reported, not the whole batch. `creates`: the key is new (its id
+ * comes from the event being folded, or the event creates what it names), so it is written only if nothing is
+ * there, without reading it first.
  */
-export type WriteOptions = { stage?: number; unit?: string }
+export type WriteOptions = { stage?: number; unit?: string; creates?: boolean }
 
 /** What a projection reads and writes: read-model entries by key, through this store. */
 export interface Views {
@@ -38,23 +41,54 @@ export type FlushOptions = {
   onWritten?: (count: number) => void
 }
 
-type Dirty = { readModel: ReadModelName; key: string; value: unknown; stage: number; unit: string }
+/** An entry as the bucket holds it: its value (`undefined`: none, or deleted) and its revision (0: never written). */
+type Stored = { value: unknown; revision: number }
+
+type Dirty = {
+  readModel: ReadModelName
+  key: string
+  value: unknown
+  stage: number
+  unit: string
+  /** What the write replaces, as read; `undefined`: not read (flush reads it first). */
+  base: Stored | undefined
+}
+
+/**
+ * Another writer changed an entry between this store's read and its write, and the entry does not already
+ * hold what this write would (or something newer): two runners fold at once, and this one stops.
+ */
+export class LostRace extends Error {
+  constructor(readonly entry: string) {
+    super(`another writer changed ${entry}: stopping this fold`)
+    this.name = 'LostRace'
+  }
+}
 
 const deleted = Symbol('deleted')
 const lastStage = Number.MAX_SAFE_INTEGER
 
 /**
  * The projector's working set over one generation of read models. Reads go to a cache, then to KV; writes stay
- * in memory until `flush` puts them, stage by stage, before the batch's messages are acked. The projector is
- * the only writer of its buckets, so the cache is exact.
+ * in memory until `flush` puts them, stage by stage, before the batch's messages are acked.
  *
- * `fresh: true` (a rebuild into new, empty buckets) never reads KV and keeps everything until flushed.
+ * Every write is fenced: it compare-and-sets on the revision the entry had when it was read (the cache keeps
+ * it with the value, so this costs no round trip), or on "nothing there" for a new key. One projector holds a
+ * projection at a time (its lease), so a write normally goes through; when one fails, another writer was there
+ * (a paused holder resuming after its lease was taken, or the one that took it). The entry is read again: if
+ * it already holds this value, or a newer one (its `seq` is further on), the write is done or superseded and is
+ * skipped (a view never moves backwards); otherwise the flush stops with `LostRace`, before acks.
+ *
+ * `fresh: true` (a rebuild into new, empty buckets nobody else writes) never reads KV, writes without fences and
+ * keeps everything until flushed.
  */
 export class ViewStore implements Views {
   readonly #dirty = new Map<string, Dirty>()
-  readonly #cache = new LRUCache<string, { value: unknown }>({ max: 50_000 })
+  readonly #cache = new LRUCache<string, Stored>({ max: 50_000 })
   /** Units given up before: a write of theirs that fails again is given up at once, without holding the batch. */
   readonly #failing = new Set<string>()
+  /** Fenced writes found already made, or superseded, by another fold (see the class); since the last `flush`. */
+  skipped = 0
 
   constructor(
     private readonly buckets: Readonly<Record<string, KV>>,
@@ -68,10 +102,9 @@ export class ViewStore implements Views {
     const cached = this.#cache.get(id)
     if (cached !== undefined) return cached.value as T
     if (this.options.fresh) return undefined
-    const entry = await this.#bucket(readModel).get(key)
-    const value = entry === null || entry.operation !== 'PUT' ? undefined : entry.json<T>()
-    this.#cache.set(id, { value })
-    return value
+    const stored = await this.#read(readModel, key)
+    this.#cache.set(id, stored)
+    return stored.value as T
   }
 
   /**
@@ -93,14 +126,37 @@ export class ViewStore implements Views {
 
   set(readModel: ReadModelName, key: string, value: unknown, options: WriteOptions = {}): void {
     const id = `${readModel}/${key}`
-    this.#dirty.set(id, { readModel, key, value, stage: options.stage ?? 1, unit: options.unit ?? id })
+    const stage = options.stage ?? 1
+    this.#dirty.set(id, {
+      readModel,
+      key,
+      value,
+      stage,
+      unit: options.unit ?? id,
+      base: this.#base(id, options),
+    })
   }
 
   delete(readModel: ReadModelName, key: string, options: WriteOptions = {}): void {
     const id = `${readModel}/${key}`
     // A rebuild writes once, at the end, into empty buckets: an entry it deletes was never written.
     if (this.options.fresh) this.#dirty.delete(id)
-    else this.#dirty.set(id, { readModel, key, value: deleted, stage: lastStage, unit: options.unit ?? id })
+    else
+      this.#dirty.set(id, {
+        readModel,
+        key,
+        value: deleted,
+        stage: lastStage,
+        unit: options.unit ?? id,
+        base: this.#base(id, options),
+      })
+  }
+
+  /** What a write of `id` replaces: as first read in this batch, or cached, or nothing for a new key. */
+  #base(id: string, options: WriteOptions): Stored | undefined {
+    const dirty = this.#dirty.get(id)
+    if (dirty !== undefined) return dirty.base
+    return this.#cache.get(id) ?? (options.creates ? { value: undefined, revision: 0 } : undefined)
   }
 
   /** Entries written since the last flush. */
@@ -129,6 +185,8 @@ export class ViewStore implements Views {
   async flush(options: FlushOptions = {}): Promise<FailedWrite[]> {
     const { concurrency = 256, retryDelaysMs = [50, 200], onWritten } = options
     const failed = new Map<string, FailedWrite>()
+    this.skipped = 0
+    await this.#readBases(concurrency)
     const stages = [...new Set([...this.#dirty.values()].map((dirty) => dirty.stage))].sort((a, b) => a - b)
     for (const stage of stages) {
       const writes = [...this.#dirty.entries()].filter(([, dirty]) => dirty.stage === stage)
@@ -149,8 +207,6 @@ export class ViewStore implements Views {
         }
         this.#failing.delete(dirty.unit)
         if (this.#dirty.get(id) === dirty) this.#dirty.delete(id)
-        if (!this.options.fresh)
-          this.#cache.set(id, { value: dirty.value === deleted ? undefined : dirty.value })
         onWritten?.(1)
       })
     }
@@ -169,13 +225,29 @@ export class ViewStore implements Views {
     this.#cache.clear()
   }
 
+  /**
+   * Reads what the writes not based on a read replace (e.g. a list's head, rewritten without being read), all
+   * at once: one round trip for the batch, and only in the batches that have such writes.
+   */
+  async #readBases(concurrency: number): Promise<void> {
+    if (this.options.fresh) return
+    const unread = [...this.#dirty.entries()].filter(([, dirty]) => dirty.base === undefined)
+    await inParallel(unread, concurrency, async ([id, dirty]) => {
+      dirty.base = this.#cache.get(id) ?? (await this.#read(dirty.readModel, dirty.key))
+    })
+  }
+
+  async #read(readModel: ReadModelName, key: string): Promise<Stored> {
+    const entry = await this.#bucket(readModel).get(key)
+    if (entry === null) return { value: undefined, revision: 0 }
+    return { value: entry.operation === 'PUT' ? entry.json<unknown>() : undefined, revision: entry.revision }
+  }
+
   /** Writes one entry; returns why it cannot be written, or throws when the failure is not the entry's. */
   async #write(dirty: Dirty, retryDelaysMs: readonly number[]): Promise<string | undefined> {
-    const bucket = this.#bucket(dirty.readModel)
     for (let attempt = 0; ; attempt++) {
       try {
-        if (dirty.value === deleted) await bucket.delete(dirty.key)
-        else await bucket.put(dirty.key, JSON.stringify(dirty.value))
+        await this.#fencedWrite(dirty)
         return undefined
       } catch (error) {
         if (!isAboutTheEntry(error)) throw error
@@ -186,11 +258,61 @@ export class ViewStore implements Views {
     }
   }
 
+  /**
+   * Puts or deletes the entry if it is still as read (see the class). A rebuild's fresh buckets have no other
+   * writer: plain puts. The cache then holds what the bucket holds.
+   */
+  async #fencedWrite(dirty: Dirty): Promise<void> {
+    const bucket = this.#bucket(dirty.readModel)
+    const id = `${dirty.readModel}/${dirty.key}`
+    const value = dirty.value === deleted ? undefined : dirty.value
+    if (this.options.fresh) {
+      if (value !== undefined) await bucket.put(dirty.key, JSON.stringify(value))
+      return
+    }
+    const base = dirty.base ?? { value: undefined, revision: 0 }
+    try {
+      if (value === undefined) {
+        // Nothing there (never written, or deleted already): nothing to delete.
+        if (base.value === undefined) return
+        await bucket.delete(dirty.key, { previousSeq: base.revision })
+        // The delete marker's revision is not returned: the next use reads the entry again.
+        this.#cache.delete(id)
+      } else {
+        const revision = await bucket.put(dirty.key, JSON.stringify(value), { previousSeq: base.revision })
+        this.#cache.set(id, { value, revision })
+      }
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error
+      const stored = await this.#read(dirty.readModel, dirty.key)
+      this.#cache.set(id, stored)
+      if (!alreadyHolds(stored.value, value)) throw new LostRace(id)
+      this.skipped++
+    }
+  }
+
   #bucket(readModel: ReadModelName): KV {
     const bucket = this.buckets[readModel]
     if (bucket === undefined) throw new Error(`no bucket for read model ${readModel}`)
     return bucket
   }
+}
+
+/**
+ * Whether an entry that holds `stored` needs no write of `wanted`: it holds it already (another runner folded
+ * the same events), or something newer (its fold position, `seq`, is further on), or both are nothing.
+ */
+const alreadyHolds = (stored: unknown, wanted: unknown): boolean => {
+  if (wanted === undefined || stored === undefined) return wanted === stored
+  if (JSON.stringify(stored) === JSON.stringify(wanted)) return true
+  const storedSeq = seqOf(stored)
+  const wantedSeq = seqOf(wanted)
+  return storedSeq !== undefined && wantedSeq !== undefined && storedSeq > wantedSeq
+}
+
+const seqOf = (value: unknown): number | undefined => {
+  if (typeof value !== 'object' || value === null || !('seq' in value)) return undefined
+  return typeof value.seq === 'number' ? value.seq : undefined
 }
 
 /**
@@ -218,7 +340,7 @@ const unavailableApiCodes = new Set([
 ])
 
 const isAboutTheEntry = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false
+  if (!(error instanceof Error) || error instanceof LostRace) return false
   if (error instanceof JetStreamApiError) return !unavailableApiCodes.has(error.code)
   return !notAboutTheEntry.has(error.name)
 }

@@ -17,6 +17,8 @@ const startProjector = (nats: NatsServerHandle) =>
   // change to a long list splits or merges pages often, so a kill lands between a split's writes too.
   startProjectorProcess(nats, {
     PROJECTOR_BATCH_SIZE: '4',
+    // The killed one's lease runs out soon: each restart takes over after it.
+    PROJECTOR_LEASE_MS: '1000',
     NOTE_LIST_PAGE_SIZE: String(pageSize),
     NOTE_LIST_DIRECTORY_SIZE: String(directorySize),
   })

@@ -1,5 +1,6 @@
 import { type NoteSummary, newestFirst } from '@jetnotes/schemas'
 import { noteListsOf, seededRandom } from '@jetnotes/testing'
+import { JetStreamApiError } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import { describe, expect, it } from 'vitest'
 import {
@@ -145,22 +146,37 @@ class ClosedConnectionError extends Error {
   override name = 'ClosedConnectionError'
 }
 
-/** A KV bucket held in a map that fails (like a dying process) after a number of writes. */
+/**
+ * A KV bucket held in a map that fails (like a dying process) after a number of writes. It keeps revisions and
+ * refuses a write whose expected revision is not the entry's, as JetStream does, so the replay goes through the
+ * projector's fenced writes.
+ */
 const fallibleBucket = (entries: Map<string, string>) => {
   let writesLeft = Number.POSITIVE_INFINITY
-  const write = (action: () => void) => {
+  let lastRevision = 0
+  const revisions = new Map<string, number>()
+  const write = (key: string, previousSeq: number | undefined, action: () => void) => {
     if (writesLeft-- <= 0) throw new ClosedConnectionError('the process died')
+    if (previousSeq !== undefined && previousSeq !== (revisions.get(key) ?? 0))
+      throw new JetStreamApiError({ code: 400, err_code: 10071, description: 'wrong last sequence' })
     action()
+    revisions.set(key, ++lastRevision)
+    return lastRevision
   }
   const bucket = {
     get: async (key: string) => {
+      const revision = revisions.get(key)
+      if (revision === undefined) return null
       const value = entries.get(key)
       return value === undefined
-        ? null
-        : { operation: 'PUT', json: () => JSON.parse(value) as unknown, string: () => value }
+        ? { operation: 'DEL', revision }
+        : { operation: 'PUT', revision, json: () => JSON.parse(value) as unknown, string: () => value }
     },
-    put: async (key: string, value: string) => write(() => entries.set(key, value)),
-    delete: async (key: string) => write(() => entries.delete(key)),
+    put: async (key: string, value: string, options?: { previousSeq?: number }) =>
+      write(key, options?.previousSeq, () => entries.set(key, value)),
+    delete: async (key: string, options?: { previousSeq?: number }) => {
+      write(key, options?.previousSeq || undefined, () => entries.delete(key))
+    },
   }
   return { bucket: bucket as unknown as KV, crashAfter: (writes: number) => (writesLeft = writes) }
 }
@@ -187,6 +203,7 @@ describe('a paged note list written in stages', () => {
         write: (kind, id, value) =>
           views.set('note-lists', noteListKeyOf(user, kind, id), value, {
             stage: noteListWrites.indexOf(kind),
+            creates: kind === 'new-page' || kind === 'new-directory-page',
           }),
         delete: (kind, id) => views.delete('note-lists', noteListKeyOf(user, kind, id)),
       })

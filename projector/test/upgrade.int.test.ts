@@ -16,6 +16,7 @@ import {
   randomCommands,
   readBucket,
   registerUser,
+  startInProcessProjector,
   startSystem,
 } from '@jetnotes/testing'
 import { describe, expect, it } from 'vitest'
@@ -95,7 +96,11 @@ describe('a data directory whose note views have the shape of an older release',
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
     })()
-    await system.restartProjector()
+    // Two projectors of this release start at once: only the one that holds the projection upgrades it.
+    const [, second] = await Promise.all([
+      system.restartProjector(),
+      startInProcessProjector(system.nats, system.logger, system.projectionOptions),
+    ])
     await caughtUp(system)
     reading = false
     await reads
@@ -115,5 +120,6 @@ describe('a data directory whose note views have the shape of an older release',
         },
       )
       .toEqual([])
+    await second.stop()
   })
 })

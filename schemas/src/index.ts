@@ -93,6 +93,7 @@ export {
   type ParkedEvent,
   type ParkedWrite,
   type PositionMarker,
+  type ProjectionLease,
   type ProjectionName,
   type ProjectionPosition,
   parkedBucket,

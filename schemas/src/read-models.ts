@@ -57,7 +57,15 @@ export const metaBucket = 'projections'
 export const metaKeys = {
   active: (projection: ProjectionName) => `active.${projection}`,
   position: (projection: ProjectionName, generation: number) => `position.${projection}.g${generation}`,
+  lease: (projection: ProjectionName) => `lease.${projection}`,
 }
+
+/**
+ * `lease.<projection>`: which projector process folds the projection (one at a time; the others stand by and
+ * take over once it stops renewing). Times are the holder's clock, for people: standbys judge expiry by when
+ * they last saw the entry change, so clocks need not agree.
+ */
+export type ProjectionLease = { holder: string; since: string; renewedAt: string; expiresAt: string }
 
 /**
  * What the projector could not apply, parked with the reason instead of being dropped or stalling the rest:

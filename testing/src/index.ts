@@ -1,5 +1,4 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
-
 export { type CommandServiceProcess, startCommandServiceProcess } from './command-service-process.ts'
 export { type AckedCreate, type CreateLoad, startCreateLoad } from './create-load.ts'
 export {
@@ -26,7 +25,7 @@ export {
 export { type NoteListsContent, noteListsOf } from './note-lists.ts'
 export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
-export { type RunningSystem, type SystemOptions, startSystem } from './system.ts'
+export { type RunningSystem, type SystemOptions, startInProcessProjector, startSystem } from './system.ts'
 export {
   caughtUp,
   expectViewsEqualFold,

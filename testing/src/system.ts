@@ -20,12 +20,15 @@ const listen = async (app: FastifyInstance) => {
   return httpClient(`http://127.0.0.1:${address.port}`)
 }
 
-/** The projector, in process, as its main runs it (an upgrade rebuild first, if needed): stoppable and restartable. */
-const startProjector = async (
+/**
+ * A projector, in process, as its main runs it (an upgrade rebuild first, if needed): stoppable. Several may
+ * run (each projection is folded by the holder of its lease, see `holder`).
+ */
+export const startInProcessProjector = async (
   nats: NatsServerHandle,
   logger: Logger,
   options: Partial<ProjectionOptions>,
-  replicas: number,
+  replicas = 1,
 ) => {
   const nc = await nats.connect('projector', { name: 'test-projector', logger })
   const js = jetstream(nc)
@@ -35,6 +38,7 @@ const startProjector = async (
   return {
     nc,
     generations,
+    holder: projector.holder,
     stop: async () => {
       await projector.stop()
       await nc.close()
@@ -88,7 +92,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     ...(options.notePageSize === undefined ? {} : { notePageSize: options.notePageSize }),
     ...(options.noteDirectorySize === undefined ? {} : { noteDirectorySize: options.noteDirectorySize }),
   }
-  let projector = await startProjector(nats, logger, projectionOptions, replicas)
+  let projector = await startInProcessProjector(nats, logger, projectionOptions, replicas)
   const queryNc = await nats.connect('query-service', { name: 'test-query', logger })
   const queryContext = await openQueryContext(
     queryNc,
@@ -138,7 +142,7 @@ export const startSystem = async (options: SystemOptions = {}) => {
     },
     stopProjector: () => projector.stop(),
     restartProjector: async () => {
-      projector = await startProjector(nats, logger, projectionOptions, replicas)
+      projector = await startInProcessProjector(nats, logger, projectionOptions, replicas)
     },
     async [Symbol.asyncDispose]() {
       await queryApp.close()

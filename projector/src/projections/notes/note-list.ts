@@ -202,9 +202,10 @@ const pageAfter = async ({ store, root, at, directory }: Place, slot: number): P
 
 /**
  * Links the page before `slot` of the directory page (perhaps the last of the directory page before), or the
- * head, to `id` (`null`: the end of the list).
+ * head, to `id` (`null`: the end of the list). The page then reflects `seq` too: every write of a page carries
+ * the position of the event that made it, so a fenced write can tell an older page from a newer one.
  */
-const pointAt = async ({ store, root, at, directory }: Place, slot: number, id: string | null) => {
+const pointAt = async ({ store, seq, root, at, directory }: Place, slot: number, id: string | null) => {
   const previous =
     slot > 0
       ? directory.pages[slot - 1]
@@ -217,7 +218,7 @@ const pointAt = async ({ store, root, at, directory }: Place, slot: number, id: 
     return
   }
   const page = await requirePage(store, previous.id)
-  store.write('page', previous.id, { ...page, next: id })
+  store.write('page', previous.id, { ...page, next: id, seq })
 }
 
 /**

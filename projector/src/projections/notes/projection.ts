@@ -39,10 +39,11 @@ export const notesProjection = ({ notePageSize, noteDirectorySize }: NotesProjec
       createsNote(events, context) ? [] : [{ readModel: 'notes', key: aggregateIdOf(subject) }],
     apply: async (views, { seq, subject }, events, context) => {
       const noteId = aggregateIdOf(subject)
-      const record = createsNote(events, context) ? undefined : await views.get<NoteRecord>('notes', noteId)
+      const creates = createsNote(events, context)
+      const record = creates ? undefined : await views.get<NoteRecord>('notes', noteId)
       const next = evolveNoteRecord(record, events, seq)
       if (next === undefined) return
-      if (next !== record) views.set('notes', noteId, next)
+      if (next !== record) views.set('notes', noteId, next, { creates })
       // A refused commit (the same note at a new position) changes no one's list. A replay (the same record)
       // still recomputes the lists: a crash may have come between the record and the lists.
       if (next.note === record?.note && next.seq !== record.seq) return
@@ -93,7 +94,12 @@ class NoteListInViews implements NoteListStore {
 
   write(kind: NoteListWrite, id: string, value: unknown) {
     const stage = noteListWrites.indexOf(kind)
-    this.views.set('note-lists', noteListKeyOf(this.userId, kind, id), value, { stage, unit: this.#unit })
+    const creates = kind === 'new-page' || kind === 'new-directory-page'
+    this.views.set('note-lists', noteListKeyOf(this.userId, kind, id), value, {
+      stage,
+      unit: this.#unit,
+      creates,
+    })
   }
 
   delete(kind: 'page' | 'directory-page', id: string) {
