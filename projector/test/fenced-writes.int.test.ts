@@ -31,7 +31,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const until = async (done: () => boolean) => {
   while (!done()) await sleep(50)
 }
-const user = (id: string, name: string, seq: number): UserRecord => ({ id, name, active: true, version: 1, seq })
+const user = (id: string, name: string, seq: number): UserRecord => ({
+  id,
+  name,
+  active: true,
+  version: 1,
+  seq,
+})
 
 describe('two runners writing the same entries at once', () => {
   it('skip what is already there or newer, stop on anything else, and never move an entry back', async () => {
