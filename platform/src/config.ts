@@ -22,7 +22,7 @@ export const CommonEnv = {
   NATS_PASSWORD: z.string().min(1).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (which needs nats-server >= 2.9.21). */
+  /** Replicas of streams and buckets: 1 on a single server, 3 in a cluster (`npm run cluster` sets it). */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /**
    * Browser origins allowed to call the HTTP APIs from their pages: none (empty, the default: the web app is
