@@ -15,13 +15,9 @@ export {
 export { defaultNoteDirectorySize, defaultNotePageSize } from './projections/notes/projection.ts'
 export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
+export type { ProjectorDeps } from './projector-deps.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'
-export {
-  defaultLeaseMs,
-  type ProjectorDeps,
-  type ProjectorOptions,
-  startProjector,
-} from './start-projector.ts'
+export { defaultLeaseMs, type ProjectorOptions, startProjector } from './start-projector.ts'
 export { type ProjectionStatus, projectionStatus } from './status.ts'
 export { LostRace, ViewStore } from './view-store.ts'

@@ -2,8 +2,8 @@ import { bucketName } from '@jetnotes/schemas'
 import { bulkWrite } from './bulk-write.ts'
 import { markPosition } from './position-marker.ts'
 import type { Projection } from './projections/projection.ts'
+import type { ProjectorDeps } from './projector-deps.ts'
 import { foldMessage, park, parkWrite } from './runner.ts'
-import type { ProjectorDeps } from './start-projector.ts'
 import { type FailedWrite, ViewStore } from './view-store.ts'
 
 export type RebuildProgress =

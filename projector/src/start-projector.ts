@@ -1,20 +1,10 @@
 import { type ProjectionName, projectionNames, projections, shapeOf } from '@jetnotes/schemas'
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
-import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
-import type { Generations } from './generations.ts'
 import { holderId, Lease } from './lease.ts'
 import type { Projection } from './projections/projection.ts'
+import type { ProjectorDeps } from './projector-deps.ts'
 import { rebuildProjection } from './rebuild.ts'
 import { ProjectionRunner, type RunnerOptions } from './runner.ts'
-
-export type ProjectorDeps = {
-  nc: NatsConnection
-  js: JetStreamClient
-  jsm: JetStreamManager
-  generations: Generations
-  logger: Logger
-}
 
 export type ProjectorOptions = RunnerOptions & {
   /** How long a projection's lease lasts unrenewed: a standby takes over this long after the holder dies. */
