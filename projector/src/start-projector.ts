@@ -1,5 +1,4 @@
 import { type ProjectionName, projectionNames, projections, shapeOf } from '@jetnotes/schemas'
-import type { Logger } from 'pino'
 import { holderId, Lease } from './lease.ts'
 import type { Projection } from './projections/projection.ts'
 import type { ProjectorDeps } from './projector-deps.ts'
