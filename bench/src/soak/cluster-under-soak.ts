@@ -39,8 +39,9 @@ export const startClusterSystem = async (): Promise<SystemUnderSoak> => {
     )
     const commandUrls = ports.map((port) => `http://127.0.0.1:${port.command}`)
     const queryUrls = ports.map((port) => `http://127.0.0.1:${port.query}`)
-    const launch = (name: string) => {
-      for (const [index, port] of ports.entries()) {
+    const launch = (name: string, which: readonly number[] = [...ports.keys()]) => {
+      for (const index of which) {
+        const port = ports[index] ?? { command: 0, query: 0 }
         const service = services.find((candidate) => candidate.name === name)
         if (service === undefined) throw new Error(`no service ${name}`)
         processes.launch({
@@ -58,12 +59,14 @@ export const startClusterSystem = async (): Promise<SystemUnderSoak> => {
     // log's streams, the projectors the read models, then the query-services read both.
     launch('command')
     await Promise.all(commandUrls.map((url) => waitUntilReady(url, 60_000)))
-    launch('projector')
+    // One projector first: it creates the read models' buckets, the other then finds them and stands by.
+    launch('projector', [0])
     {
       await using operator = await cluster.connect('operator', { name: 'soak-cluster-start' })
       if (!(await projectionsLive(operator, 60_000, () => false)))
         throw new Error('the projections had no live generation within 60 s')
     }
+    launch('projector', [1])
     launch('query')
 
     const nodeNamed = (name: string): NatsNode | undefined =>
