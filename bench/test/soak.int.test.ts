@@ -13,6 +13,11 @@ describe('a short soak with a fixed seed', () => {
     })
     await rm(report.logDir, { recursive: true, force: true })
     expect(report.faults.length).toBeGreaterThanOrEqual(2)
+    // Seed 7 SIGKILLs nats-server as its second fault: the live streams must resume at once (followStream),
+    // well within the soak's catch-up wait.
+    expect(report.faults.some((fault) => fault.process === 'nats-server' && fault.kind === 'SIGKILL')).toBe(
+      true,
+    )
     expect(report.faults.filter((fault) => fault.error !== undefined)).toEqual([])
     expect(report.acked).toBeGreaterThan(50)
     expect(report.live.resumes).toBeGreaterThan(0)
