@@ -140,7 +140,7 @@ describe('npm run cluster', () => {
       launcher.kill('SIGINT')
       expect(await exited).toBe(0)
       // The nats-servers last, once the services are down (n2 comes last since its restart).
-      expect(output.text).toMatch(/stopping the services[^]*stopping nats-n1, nats-n3, nats-n2/)
+      expect(output.text).toMatch(/stopping the services[\s\S]*stopping nats-n1, nats-n3, nats-n2/)
     } finally {
       if (launcher.exitCode === null && launcher.signalCode === null) {
         launcher.kill('SIGINT')
