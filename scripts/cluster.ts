@@ -15,14 +15,18 @@ import { clusterInstances, type Instance } from './cluster/instances.ts'
 import { clusterNodes, startNode, writeNodeConfigs } from './cluster/nats-nodes.ts'
 import { answersHealth, projectionsLive } from './cluster/readiness.ts'
 import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/credentials.ts'
+import { type KeptRunning, keepRunning } from './start/keep-running.ts'
 import { natsServerBinary } from './start/nats-server.ts'
-import { children, howItEnded, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
+import { pidFileOf } from './start/pid-files.ts'
+import { children, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
 
 /**
  * `npm run cluster`: the system on a 3-node JetStream cluster, in the foreground. Three nats-servers on
  * 127.0.0.1 routed to each other (data in DATA_DIR/cluster), streams and buckets with 3 replicas, then two
- * command-services, two query-services and the projector(s). A process that dies is reported and the others
- * go on: that is what the cluster is for. Ctrl-C or SIGTERM stops the services first, then the nats-servers.
+ * command-services, two query-services and two projectors (one folds, one stands by). Every process is kept
+ * running (`keepRunning`, as under `npm start`): one that dies is reported with what its death leaves and
+ * started again with backoff, while the others go on; each one's pid is in $DATA_DIR/cluster/run/<name>.pid.
+ * Ctrl-C or SIGTERM stops the services first, then the nats-servers.
  */
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)))
@@ -37,11 +41,8 @@ const config = loadConfigOrExit(() =>
     /** The two command-services listen on this port and the next, the two query-services likewise. */
     CLUSTER_COMMAND_PORT: Port.default(8181),
     CLUSTER_QUERY_PORT: Port.default(8281),
-    /**
-     * Projector processes. 1 until projector failover lands: two today would split each durable consumer's
-     * messages between them, and each would fold only part of the log.
-     */
-    CLUSTER_PROJECTORS: z.coerce.number().int().min(1).max(2).default(1),
+    /** Projector processes: one folds each projection, the others stand by to take over when it dies. */
+    CLUSTER_PROJECTORS: z.coerce.number().int().min(1).max(9).default(2),
   }),
 )
 const replicas = 3
@@ -66,20 +67,27 @@ const instances = clusterInstances(
   config.CLUSTER_PROJECTORS,
 )
 
-const servers: Supervised[] = []
-const running: Supervised[] = []
+/** Every process kept running, by kind: to stop them in order and to say what is left when one dies. */
+const servers: KeptRunning[] = []
+const running: KeptRunning[] = []
 let stoppingSince: number | undefined
 
 const shutdown = async (code: number) => {
   if (stoppingSince !== undefined) return
   stoppingSince = Date.now()
+  // The nats-servers are stopped last, but one that is down now stays down: no restart while everything stops.
+  for (const server of servers) server.stopRestarting()
   say('stopping the services')
-  await Promise.all(running.map((service) => stop(service)))
+  // Also those waiting to be restarted: their restart is called off.
+  await Promise.all(running.map((service) => service.stop()))
   const rest = children.filter((child) => isRunning(child))
   if (rest.length > 0) say(`stopping ${rest.map((child) => child.name).join(', ')}`)
-  await Promise.all(rest.map((child) => stop(child)))
+  await Promise.all([...servers.map((server) => server.stop()), ...rest.map((child) => stop(child))])
   process.exit(code)
 }
+/** A child that exited in a way no restart cures (a configuration error): everything stops, as at start-up. */
+const giveUp = () => void shutdown(2)
+
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stoppingSince === undefined) return void shutdown(0)
@@ -94,16 +102,20 @@ process.on('exit', () => {
 })
 
 /**
- * Reports a process that ended by itself and what that leaves (`consequence` is told the processes of its
- * kind still running); nothing restarts it. The launcher ends only once nothing is left running.
+ * Says what a process's death leaves while `keepRunning` restarts it (`consequence` is told how many of its
+ * kind still run): it runs before the supervisor's own line, which says when the restart comes.
  */
-const watch = (child: Supervised, kind: readonly Supervised[], consequence: (left: number) => string) => {
-  void child.exited.then(() => {
+const reportExit = (
+  started: Supervised,
+  kind: readonly KeptRunning[],
+  consequence: (left: number) => string,
+) => {
+  void started.exited.then(() => {
     if (stoppingSince !== undefined) return
-    const left = kind.filter((other) => isRunning(other)).length
-    say(`${child.name} exited (${howItEnded(child)}); ${consequence(left)}`)
-    if (!children.some((other) => isRunning(other))) void shutdown(1)
+    const left = kind.filter(({ current }) => current !== undefined && isRunning(current)).length
+    say(`${started.name} is down: ${consequence(left)}`)
   })
+  return started
 }
 
 /** Awaited by start-up once shutdown has begun: it never settles, shutdown() ends the process. */
@@ -111,9 +123,23 @@ const shuttingDown = new Promise<never>(() => {})
 
 const binary = await natsServerBinary()
 if (binary === undefined) process.exit(1)
+// Once: every restart of a node finds its configuration (ports, store directory, route login) unchanged.
 writeNodeConfigs(nodes, 'nats-server.conf')
+const majority = (left: number) =>
+  left >= 2
+    ? `${left} of ${nodes.length} nats-servers run: a majority, the cluster goes on`
+    : `${left} of ${nodes.length} nats-servers run: no majority, writes fail (503) until another is back, reads answer what the views hold`
+for (const [index, node] of nodes.entries()) {
+  servers.push(
+    keepRunning({
+      name: `nats-${node.name}`,
+      start: async () => reportExit(await startNode(binary, node, passwords, index), servers, majority),
+      pidFile: pidFileOf(clusterDir, `nats-${node.name}`),
+    }),
+  )
+}
 try {
-  servers.push(...(await Promise.all(nodes.map((node, index) => startNode(binary, node, passwords, index)))))
+  await Promise.all(servers.map((server) => server.started))
 } catch (error) {
   if (stoppingSince === undefined) {
     console.error(error instanceof Error ? error.message : error)
@@ -122,13 +148,6 @@ try {
 }
 // A signal while the nats-servers started: start nothing more, shutdown() ends the process.
 if (stoppingSince !== undefined) await shuttingDown
-for (const server of servers) {
-  watch(server, servers, (left) =>
-    left >= 2
-      ? `${left} of ${servers.length} nats-servers run: a majority, the cluster goes on`
-      : `${left} of ${servers.length} nats-servers run: no majority, writes fail (503) until another is back, reads answer what the views hold`,
-  )
-}
 // Streams and buckets need a JetStream meta leader: elected once a majority of the nodes see each other.
 const operator = await connectNats(
   { url: natsUrl, user: 'operator', password: passwords.operator },
@@ -147,30 +166,44 @@ const env: NodeJS.ProcessEnv = Object.fromEntries(
   Object.entries(process.env).filter(([key]) => !natsUsers.some((user) => passwordVariableOf(user) === key)),
 )
 /** Each service's processes, to say what is left when one dies. */
-const byUser = new Map<Instance['natsUser'], Supervised[]>()
+const byUser = new Map<Instance['natsUser'], KeptRunning[]>()
 const start = (instance: Instance) => {
-  const started = supervise(instance.name, process.execPath, ['--import', 'tsx', instance.entry], {
-    env: {
-      ...env,
-      NATS_URL: natsUrl,
-      NATS_USER: instance.natsUser,
-      NATS_PASSWORD: passwords[instance.natsUser],
-      STREAM_REPLICAS: String(replicas),
-      ...(instance.http === undefined ? {} : { [instance.http.variable]: String(instance.http.port) }),
-    },
-    ipc: true,
-    index: nodes.length + instances.indexOf(instance),
-  })
-  running.push(started)
   const kind = byUser.get(instance.natsUser) ?? []
   byUser.set(instance.natsUser, kind)
-  kind.push(started)
-  watch(started, kind, (left) => {
+  const consequence = (left: number) => {
     if (left > 0) return `${left} other ${instance.natsUser} process(es) go on`
     return instance.natsUser === 'projector'
       ? 'no projector runs: the views stay as they are (reads with a Consistency-Token wait, then 503)'
       : `no ${instance.natsUser} runs`
+  }
+  const serviceEnv = {
+    ...env,
+    NATS_URL: natsUrl,
+    NATS_USER: instance.natsUser,
+    NATS_PASSWORD: passwords[instance.natsUser],
+    STREAM_REPLICAS: String(replicas),
+    ...(instance.http === undefined ? {} : { [instance.http.variable]: String(instance.http.port) }),
+  }
+  const index = nodes.length + instances.indexOf(instance)
+  const kept = keepRunning({
+    name: instance.name,
+    start: () =>
+      reportExit(
+        supervise(instance.name, process.execPath, ['--import', 'tsx', instance.entry], {
+          env: serviceEnv,
+          ipc: true,
+          index,
+        }),
+        kind,
+        consequence,
+      ),
+    pidFile: pidFileOf(clusterDir, instance.name),
+    // Exit code 2 is a configuration error (see runService): the same settings would fail the same way.
+    fatalExitCodes: [2],
+    onGiveUp: giveUp,
   })
+  running.push(kept)
+  kind.push(kept)
 }
 const stopping = () => stoppingSince !== undefined
 const healthy = (of: Instance[]) =>
@@ -179,15 +212,19 @@ const healthy = (of: Instance[]) =>
   )
 
 // In stages, so that on a fresh cluster each creates its streams and buckets without the others' requests
-// queueing behind them: the command-services (the event log), the projectors (the read models), then the
-// query-services, which read both.
+// queueing behind them: the command-services (the event log), a projector (the read models), then the other
+// projectors and the query-services, which read both.
 const ofUser = (user: Instance['natsUser']) => instances.filter((instance) => instance.natsUser === user)
 for (const instance of ofUser('command-service')) start(instance)
 await healthy(ofUser('command-service'))
-for (const instance of ofUser('projector')) start(instance)
+// The first projector alone: it creates the read models' buckets; the others then find them and stand by
+// (started together on a fresh cluster, one's requests can time out behind the other's).
+const [firstProjector, ...standbys] = ofUser('projector')
+if (firstProjector !== undefined) start(firstProjector)
 if (!(await projectionsLive(operator, 60_000, stopping)) && !stopping()) {
   say('the projections have no live generation after a minute; starting the query-services anyway')
 }
+for (const instance of standbys) start(instance)
 await operator.close()
 for (const instance of ofUser('query-service')) start(instance)
 await healthy(ofUser('query-service'))
@@ -204,7 +241,8 @@ if (stoppingSince === undefined) {
     }),
     `  command-services: ${urls('command-service')}`,
     `  query-services:   ${urls('query-service')}`,
-    `  projectors:       ${config.CLUSTER_PROJECTORS}${config.CLUSTER_PROJECTORS === 1 ? ' (CLUSTER_PROJECTORS=2 starts a second)' : ''}`,
+    `  projectors:       ${config.CLUSTER_PROJECTORS} (one folds each projection, the others stand by)`,
+    `  every process is restarted when it dies; pids in ${pidFileOf(clusterDir, '*')}`,
     `  streams and buckets: ${replicas} replicas; the operator's login: ${operatorEnvFile(clusterDir)}`,
     'Ctrl-C stops all',
   ]

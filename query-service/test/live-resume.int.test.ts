@@ -55,6 +55,26 @@ describe('resuming from the log', () => {
   })
 })
 
+describe('resuming from an id this query-service has not reached yet', () => {
+  it('sends only what comes after it (the client was on another instance, further along the log)', async () => {
+    const id = await createNote(system.commands, ann.token, { body: 'v1' })
+    await settled()
+    const first = await subscribe('/events', ann.token)
+    await system.commands.patch(`/notes/${id}`, { body: 'v2' }, { token: ann.token })
+    await first.received(1)
+    const seq = Number(first.messages.at(-1)?.id)
+    first.close()
+    // As if another query-service had already sent the next two changes (not made yet) to this client.
+    const resumed = await subscribe('/events', ann.token, { 'last-event-id': String(seq + 2) })
+    for (const body of ['v3', 'v4', 'v5'])
+      await system.commands.patch(`/notes/${id}`, { body }, { token: ann.token })
+    await resumed.received(1)
+    await settled()
+    expect(summary(resumed)).toEqual([['NoteEdited', 'v5']])
+    expect(resumed.messages.map((message) => message.id)).toEqual([String(seq + 3)])
+  })
+})
+
 describe('an idle stream', () => {
   it('gets heartbeat comments, so proxies keep it open', async () => {
     const stream = await subscribe('/events', ann.token)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseEnv } from 'node:util'
 import { connectNats } from '@jetnotes/platform'
 import { streams } from '@jetnotes/schemas'
-import { httpClient, registerUser } from '@jetnotes/testing'
+import { httpClient, type Reply, registerUser } from '@jetnotes/testing'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
@@ -31,7 +31,7 @@ const waitFor = (child: ChildProcess, output: { text: string }, line: string, ti
   })
 
 describe('npm run cluster', () => {
-  it('serves a write made on one command-service from the other query-service, R3, and stops on SIGINT', async () => {
+  it('serves a write made on one command-service from the other query-service, R3, restarts what is SIGKILLed, and stops on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jetnotes-cluster-e2e-'))
     // Consecutive ports from a random base: 3 nats clients, 3 routes, 2 + 2 HTTP services.
     const base = 20_000 + Math.floor(Math.random() * 400) * 100
@@ -62,6 +62,7 @@ describe('npm run cluster', () => {
       expect(output.text).toContain(
         `query-services:   http://127.0.0.1:${ports.query}, http://127.0.0.1:${ports.query + 1}`,
       )
+      expect(output.text).toContain('projectors:       2')
 
       const commands = httpClient(`http://127.0.0.1:${ports.command + 1}`)
       const queries = httpClient(`http://127.0.0.1:${ports.query + 1}`)
@@ -97,9 +98,49 @@ describe('npm run cluster', () => {
         await nc.close()
       }
 
+      // A SIGKILLed service and a SIGKILLed nats-server are started again, each with a new pid in its pid file.
+      const runDir = join(dataDir, 'cluster', 'run')
+      const pidOf = (name: string) => Number(readFileSync(join(runDir, `${name}.pid`), 'utf8').trim())
+      const killed = { command: pidOf('command-1'), nats: pidOf('nats-n2') }
+      process.kill(killed.command, 'SIGKILL')
+      process.kill(killed.nats, 'SIGKILL')
+      await waitFor(launcher, output, 'command-1 is running again', 30_000)
+      await waitFor(launcher, output, 'nats-n2 is running again', 30_000)
+      expect(pidOf('command-1')).not.toBe(killed.command)
+      expect(pidOf('nats-n2')).not.toBe(killed.nats)
+      // The restarted command-service serves again: a write through it is read through a query-service.
+      // Both may still be starting or reconnecting (no socket yet, 503 while NATS is away, a projector catching
+      // up): 30 s for each to serve.
+      const within30s = async (request: () => Promise<Reply>, status: number) => {
+        const deadline = Date.now() + 30_000
+        let reply: Reply = { status: 0, headers: new Headers(), body: {} }
+        while (Date.now() < deadline) {
+          reply = await request().catch(() => reply)
+          if (reply.status === status) break
+          await new Promise((resolve) => setTimeout(resolve, 500))
+        }
+        return reply
+      }
+      const again = httpClient(`http://127.0.0.1:${ports.command}`)
+      const second = await within30s(
+        () => again.post('/notes', { title: 'After a crash', body: '' }, { token: user.token }),
+        201,
+      )
+      expect(second.status).toBe(201)
+      const readAgain = await within30s(
+        () =>
+          httpClient(`http://127.0.0.1:${ports.query}`).get(`/notes/${second.body.id}`, {
+            token: user.token,
+            headers: { 'consistency-token': second.headers.get('consistency-token') ?? '' },
+          }),
+        200,
+      )
+      expect(readAgain.status, JSON.stringify(readAgain.body)).toBe(200)
+
       launcher.kill('SIGINT')
       expect(await exited).toBe(0)
-      expect(output.text).toContain('stopping nats-n1, nats-n2, nats-n3')
+      // The nats-servers last, once the services are down (n2 comes last since its restart).
+      expect(output.text).toMatch(/stopping the services[\s\S]*stopping nats-n1, nats-n3, nats-n2/)
     } finally {
       if (launcher.exitCode === null && launcher.signalCode === null) {
         launcher.kill('SIGINT')

@@ -31,6 +31,8 @@ export type NatsNode = {
   /** Where the other nodes route to it. */
   clusterPort: number
   storeDir: string
+  /** The running process's id (undefined while the node is down), for a test that pauses it (SIGSTOP). */
+  readonly pid: number | undefined
   isRunning: () => boolean
   /** Stops the node gracefully (SIGTERM) and waits for it to exit. */
   stop: () => Promise<void>
@@ -120,6 +122,9 @@ const startNodes = async (root: string, count: number): Promise<NatsClusterHandl
       },
       clusterPort,
       storeDir,
+      get pid() {
+        return child?.pid
+      },
       isRunning: () => child !== undefined && child.exitCode === null && child.signalCode === null,
       kill: (name: NodeJS.Signals = 'SIGKILL') => signal(name),
       restart: async () => {

@@ -6,6 +6,8 @@ export type InjectedFault = {
   atMs: number
   kind: 'SIGKILL' | 'SIGSTOP'
   process: string
+  /** The process a role (`notes-leader`) named when the fault came. */
+  hit?: string
   /** How long the process was down (SIGKILL, until restarted) or paused (SIGSTOP, until SIGCONT). */
   forMs: number
   /** Why the fault could not be injected, if it could not. */
@@ -44,7 +46,10 @@ export const injectFaults = async ({
     const fault: InjectedFault = { atMs: Date.now() - startedAt, kind, process, forMs }
     injected.push(fault)
     try {
-      await (kind === 'SIGKILL' ? system.kill(process, forMs) : system.pause(process, forMs))
+      const hit = system.roles?.includes(process) ? await system.resolveRole?.(process) : undefined
+      if (hit !== undefined) fault.hit = hit
+      const target = hit ?? process
+      await (kind === 'SIGKILL' ? system.kill(target, forMs) : system.pause(target, forMs))
     } catch (error) {
       fault.error = error instanceof Error ? error.message : String(error)
     }

@@ -34,9 +34,8 @@ export const formatSoakReport = (report: SoakReport): string => {
     const what =
       fault.kind === 'SIGKILL' ? `down ${seconds(fault.forMs)}, restarted` : `paused ${seconds(fault.forMs)}`
     const error = fault.error === undefined ? '' : `  (failed: ${fault.error})`
-    lines.push(
-      `  +${seconds(fault.atMs).padStart(7)}  ${fault.kind} ${fault.process.padEnd(11)} ${what}${error}`,
-    )
+    const target = fault.hit === undefined ? fault.process : `${fault.process} (${fault.hit})`
+    lines.push(`  +${seconds(fault.atMs).padStart(7)}  ${fault.kind} ${target.padEnd(11)} ${what}${error}`)
   }
   if (report.exits.length > 0) {
     lines.push(`exits no fault asked for: ${report.exits.length}`)

@@ -113,7 +113,9 @@ export const runSoak = async (options: SoakOptions): Promise<SoakReport> => {
     // The stream is attached just after its headers go out: give the last ones time to be.
     await sleep(500)
 
-    const targets = system.processes.filter((name) => !options.spare?.includes(name))
+    const targets = [...system.processes, ...(system.roles ?? [])].filter(
+      (name) => !options.spare?.includes(name),
+    )
     const startedAt = Date.now()
     const until = startedAt + options.minutes * 60_000
     say(`workload and faults for ${options.minutes} min (seed ${options.seed})`)

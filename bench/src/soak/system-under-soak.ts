@@ -1,19 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { NatsUser } from '@jetnotes/platform'
 import { startNatsServer } from '@jetnotes/testing'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { services } from '../../../scripts/start/services.ts'
 import { freePort, waitUntilReady } from '../ports.ts'
+import { startServiceProcesses } from './service-processes.ts'
 
 /**
  * THE SEAM between the soak and what it soaks. Everything the soak knows about the system is this type: where
  * its APIs are, how to log in as the operator, which processes it has and the two faults it can inject into
- * each. A cluster launcher (three nats-servers, two of each service) replaces `startSingleNodeSystem` below by
- * returning the same type; nothing else in the soak changes.
+ * each. `startSingleNodeSystem` below is one; `startClusterSystem` (cluster-under-soak.ts: three nats-servers,
+ * two of each service) returns the same type, and nothing else in the soak changes.
  */
 export type SystemUnderSoak = {
   /** Base URLs of the command APIs and the query APIs (one each here; a cluster has several). */
@@ -25,6 +24,12 @@ export type SystemUnderSoak = {
   projectionOptions: { notePageSize?: number; noteDirectorySize?: number }
   /** Every process a fault may hit, by name (e.g. `nats-server`, `command`, `projector`, `query`). */
   processes: readonly string[]
+  /**
+   * Roles a fault may hit besides (e.g. `notes-leader`): which process plays one can change as the system
+   * runs, so `resolveRole` names it when the fault comes.
+   */
+  roles?: readonly string[]
+  resolveRole?: (role: string) => Promise<string>
   /**
    * SIGKILLs the process; it is back `downMs` later (restarted here; by the supervisor under a launcher that
    * supervises). Resolves once it is back, started (not necessarily ready).
@@ -44,6 +49,20 @@ export type SystemUnderSoak = {
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url))
 
 /**
+ * The environment of a soaked service listening on these ports (its NATS login comes on top): logs to files,
+ * limits out of the way (every soak user comes from one address and works far harder than a person).
+ */
+export const soakServiceEnv = (ports: { command: number; query: number }): NodeJS.ProcessEnv => ({
+  ...process.env,
+  COMMAND_PORT: String(ports.command),
+  QUERY_PORT: String(ports.query),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_USER: '100000000',
+  RATE_LIMIT_PER_ADDRESS: '100000000',
+})
+
+/**
  * The system as `npm start` runs it, but with the soak as its supervisor: one nats-server (the shared test
  * harness: temp store dir, random port, the repo's nats-server.conf) and each service of scripts/start/services.ts
  * as a child process, restarted by the soak after it kills one. Their output goes to files in `logDir`.
@@ -54,49 +73,10 @@ export const startSingleNodeSystem = async (): Promise<SystemUnderSoak> => {
   const ports = { command: await freePort(), query: await freePort() }
   const commandUrl = `http://127.0.0.1:${ports.command}`
   const queryUrl = `http://127.0.0.1:${ports.query}`
-  const env = {
-    ...process.env,
-    COMMAND_PORT: String(ports.command),
-    QUERY_PORT: String(ports.query),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    // Every soak user comes from one address and works far harder than a person: limits out of the way.
-    RATE_LIMIT_PER_USER: '100000000',
-    RATE_LIMIT_PER_ADDRESS: '100000000',
+  const processes = startServiceProcesses(logDir)
+  for (const service of services) {
+    processes.launch({ ...service, env: { ...soakServiceEnv(ports), ...nats.loginEnv(service.natsUser) } })
   }
-  const children = new Map<string, ChildProcess>()
-  /** Children a fault or the teardown ends: the others' exits are reported and restarted. */
-  const ending = new Set<ChildProcess>()
-  const exits: { process: string; how: string; at: number }[] = []
-  let disposing = false
-  const launch = (service: { name: string; entry: string; natsUser: NatsUser }) => {
-    const log = openSync(join(logDir, `${service.name}.log`), 'a')
-    const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
-      cwd: repoRoot,
-      env: { ...env, ...nats.loginEnv(service.natsUser) },
-      // The IPC channel: a service ends itself when the soak goes away, however it goes.
-      stdio: ['ignore', log, log, 'ipc'],
-    })
-    closeSync(log)
-    children.set(service.name, child)
-    child.once('exit', (code, signal) => {
-      if (ending.has(child)) return
-      exits.push({ process: service.name, how: signal ?? `exit code ${code}`, at: Date.now() })
-      setTimeout(() => {
-        if (children.get(service.name) === child && !disposing) launch(service)
-      }, 1_000)
-    })
-  }
-  for (const service of services) launch(service)
-  const serviceNamed = (name: string) => {
-    const service = services.find((candidate) => candidate.name === name)
-    if (service === undefined) throw new Error(`no process named ${name}`)
-    return service
-  }
-  const ended = (child: ChildProcess) =>
-    child.exitCode !== null || child.signalCode !== null
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
   const system: SystemUnderSoak = {
@@ -111,17 +91,10 @@ export const startSingleNodeSystem = async (): Promise<SystemUnderSoak> => {
         await sleep(downMs)
         return nats.restart()
       }
-      const child = children.get(name)
-      if (child !== undefined) {
-        ending.add(child)
-        child.kill('SIGKILL')
-        await ended(child)
-      }
-      await sleep(downMs)
-      launch(serviceNamed(name))
+      await processes.kill(name, downMs)
     },
     pause: async (name, pausedMs) => {
-      const pid = name === 'nats-server' ? nats.pid : children.get(name)?.pid
+      const pid = name === 'nats-server' ? nats.pid : processes.pid(name)
       if (pid === undefined) throw new Error(`${name} is not running`)
       process.kill(pid, 'SIGSTOP')
       await sleep(pausedMs)
@@ -130,18 +103,10 @@ export const startSingleNodeSystem = async (): Promise<SystemUnderSoak> => {
     settled: async (timeoutMs) => {
       await Promise.all([waitUntilReady(commandUrl, timeoutMs), waitUntilReady(queryUrl, timeoutMs)])
     },
-    exits,
+    exits: processes.exits,
     logDir,
     [Symbol.asyncDispose]: async () => {
-      disposing = true
-      await Promise.all(
-        [...children.values()].map((child) => {
-          ending.add(child)
-          child.kill('SIGCONT')
-          child.kill('SIGTERM')
-          return ended(child)
-        }),
-      )
+      await processes.stopAll()
       if (nats.pid !== undefined) process.kill(nats.pid, 'SIGCONT')
       await nats[Symbol.asyncDispose]()
     },

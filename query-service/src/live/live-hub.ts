@@ -144,6 +144,20 @@ export class LiveHub {
       if (isAfter(this.#historyFloor, after)) return this.#replayFromLog(subscriber, after)
       // Everything after `after` is in memory: replay and attach in one synchronous step (no event between).
       for (const event of this.#history) if (isAfter(event.position, after)) this.#offer(subscriber, event)
+    } else if (after !== undefined) {
+      // The client has seen more than this hub has: it was connected to another query-service, further along
+      // the log than this one (which may have just started, or followed the log again after losing a node).
+      // What it already has is not sent again when this hub gets there.
+      const ahead: Subscriber = {
+        userId: subscriber.userId,
+        noteId: subscriber.noteId,
+        deliver: (event, visible) => {
+          if (isAfter(event.position, after)) subscriber.deliver(event, visible)
+        },
+        interrupt: () => subscriber.interrupt(),
+      }
+      this.#add(ahead)
+      return () => this.#remove(ahead)
     }
     this.#add(subscriber)
     return () => this.#remove(subscriber)
