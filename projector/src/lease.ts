@@ -6,6 +6,14 @@ import type { KV, KvEntry } from '@nats-io/kv'
 import type { Logger } from 'pino'
 
 /** Who this process is in leases and logs: host, pid and a random part (a restarted process is another holder). */
+/** Why work this process did as a projection's holder was cut short: another process holds it now. */
+export class LeaseLost extends Error {
+  constructor(projection: string) {
+    super(`lost the lease of projection ${projection}`)
+    this.name = 'LeaseLost'
+  }
+}
+
 export const holderId = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** What a runner asks before it folds a batch and before it acknowledges one: may it still fold? */

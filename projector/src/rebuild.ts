@@ -1,5 +1,6 @@
 import { bucketName } from '@jetnotes/schemas'
 import { bulkWrite } from './bulk-write.ts'
+import { LeaseLost } from './lease.ts'
 import { markPosition } from './position-marker.ts'
 import type { Projection } from './projections/projection.ts'
 import type { ProjectorDeps } from './projector-deps.ts'
@@ -126,7 +127,10 @@ export const rebuildProjection = async (
     await generations.drop(projection.name, from)
     return { from, to, events, entries, parked, seconds: (performance.now() - started) / 1000 }
   } catch (error) {
-    if ((await generations.active(projection.name)) !== to)
+    // Abandoned (Ctrl-C) or failed: the new generation goes, unless it went live. Cut short because this
+    // process lost the projection's lease: the generation is the new holder's to build, so it stays.
+    const leaseLost = signal?.aborted === true && signal.reason instanceof LeaseLost
+    if (!leaseLost && (await generations.active(projection.name)) !== to)
       await generations.drop(projection.name, to).catch(() => {})
     throw error
   }

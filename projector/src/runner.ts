@@ -55,6 +55,8 @@ export class ProjectionRunner {
   #messages: ConsumerMessages | undefined
   #running: Promise<void> | undefined
   #stopped = false
+  /** Set while the runner leaves its generation (a stop, or a switch): the run ends at its next step. */
+  #leaving = false
   /** Ends what runs beside the fold (the pointer's watch) once the runner stops. */
   readonly #ended = new AbortController()
   readonly #batchSize: number
@@ -83,8 +85,10 @@ export class ProjectionRunner {
         if (this.#stopped) return
         if (active !== this.#generation) {
           this.logger.info({ projection: this.projection.name, generation: active }, 'switching generation')
+          this.#leaving = true
           this.#messages?.stop()
           await this.#running
+          this.#leaving = false
           this.#follow(active)
         }
       }
@@ -93,6 +97,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.#stopped = true
+    this.#leaving = true
     this.#ended.abort()
     this.#messages?.stop()
     await this.#running
@@ -122,6 +127,9 @@ export class ProjectionRunner {
         // instead of the default's 30 s and more, while the projection falls behind.
         const messages = await consumer.consume({ max_messages: this.#batchSize * 2, expires: pullExpiresMs })
         this.#messages = messages
+        // A stop or a switch that came while the consumer was being set up stopped the previous messages, not
+        // these: without this the run would go on folding (and a stop would wait for it forever).
+        if (this.#leaving) messages.stop()
         let next = first
         for await (const batch of arrivedBatches(messages, this.#batchSize)) {
           this.#checkFence()

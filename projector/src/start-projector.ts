@@ -1,5 +1,5 @@
 import { type ProjectionName, projectionNames, projections, shapeOf } from '@jetnotes/schemas'
-import { holderId, Lease } from './lease.ts'
+import { holderId, Lease, LeaseLost } from './lease.ts'
 import type { Projection } from './projections/projection.ts'
 import type { ProjectorDeps } from './projector-deps.ts'
 import { rebuildProjection } from './rebuild.ts'
@@ -73,6 +73,7 @@ class ProjectionTurns {
       const lease = new Lease(generations.meta, projection, this.holder, logger, {
         leaseMs: this.options.leaseMs ?? defaultLeaseMs,
       })
+      const lost = new AbortController()
       try {
         const held = await lease.acquire(this.#stopping.signal, (holder) => {
           logger.info({ projection, holder: this.holder, heldBy: holder }, 'standing by for the projection')
@@ -82,8 +83,7 @@ class ProjectionTurns {
         if (!held) return
         logger.info({ projection, holder: this.holder }, 'holding the projection: folding it here')
         // Only the holder upgrades, and stops upgrading if it loses the lease.
-        const lost = new AbortController()
-        void lease.ended.then(() => lost.abort())
+        void lease.ended.then(() => lost.abort(new LeaseLost(projection)))
         await upgrade(this.deps, this.projection, lost.signal)
         const runner = new ProjectionRunner(this.projection, generations, logger, this.options, lease)
         await runner.start()
@@ -93,10 +93,14 @@ class ProjectionTurns {
         await Promise.race([lease.ended, runner.fenced, aborted(this.#stopping.signal)])
         await runner.stop()
       } catch (error) {
-        if (!started) {
+        // An upgrade cut short by the lease running out (a stall) is no failure to start: whoever holds the
+        // lease now upgrades, and this process stands by.
+        if (!started && !lost.signal.aborted) {
           failed(error)
           return
         }
+        started = true
+        ready()
         logger.error({ err: error, projection }, 'the projection failed; standing by again')
         await new Promise((resolve) => setTimeout(resolve, backoffMs))
         backoffMs = Math.min(backoffMs * 2, 10_000)
