@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { connectNats } from '@jetnotes/platform'
@@ -40,6 +41,16 @@ const shareEvery = Number(values['share-every'])
 const inFlight = Number(values['in-flight'])
 const out = values.out ?? `bench/results/scale-${notes}.json`
 const say = (message: string) => console.log(`[scale] ${message}`)
+
+/** Runs one measurement; a failure is recorded as the figure ("failed: ...") and the run goes on to the next. */
+const section = async (name: string, measure: () => Promise<unknown>) => {
+  try {
+    results[name] = await measure()
+  } catch (error) {
+    results[name] = `failed: ${(error as Error).message}`
+  }
+  say(`${name}: ${JSON.stringify(results[name])}`)
+}
 
 const workDir = await mkdtemp(join(tmpdir(), 'jetnotes-scale-'))
 const results: Record<string, unknown> = {
@@ -97,9 +108,12 @@ try {
   }
 
   const context = { sizes: fullSizes, commands, queries, queryUrl: system.queryUrl, nc, js, jsm, logger, say }
-  const caughtUp = await untilProjected(context, 'projector', { timeoutMs: 3_600_000, stallMs: 120_000 })
-  results.projectorCatchUpSeconds = caughtUp.seconds
-  say(`projector caught up ${caughtUp.seconds.toFixed(1)} s after the last create`)
+  // Seconds from the last create's 201 until the projector has folded the whole NOTES stream.
+  await section(
+    'projectorCatchUpSeconds',
+    async () =>
+      (await untilProjected(context, 'projector', { timeoutMs: 3_600_000, stallMs: 120_000 })).seconds,
+  )
 
   // Let the heaps settle before reading them (no forced GC: the figures are what the processes hold).
   await new Promise((resolve) => setTimeout(resolve, 10_000))
@@ -122,11 +136,12 @@ try {
 
   // Reads: a note by id (its owner's token), and the first page of a list, one request at a time.
   const token = (owner: number) => (registered.users[owner] as User).token
-  const read = await sequential(1_000, async (index) => {
-    const note = created.sample[index % created.sample.length]
-    if (note === undefined) return
-    await queries.expect(200, 'GET', `/notes/${note.id}`, { token: token(note.owner) })
-  })
+  const read = () =>
+    sequential(1_000, async (index) => {
+      const note = created.sample[index % created.sample.length]
+      if (note === undefined) return
+      await queries.expect(200, 'GET', `/notes/${note.id}`, { token: token(note.owner) })
+    })
   const ranked = Array.from(created.notesOf.keys()).sort(
     (a, b) => (created.notesOf[b] ?? 0) - (created.notesOf[a] ?? 0),
   )
@@ -137,19 +152,19 @@ try {
     })
     return { notesOfOwner: created.notesOf[owner], ...summary }
   }
-  results.latency = {
-    read,
+  await section('latency', async () => ({
+    read: await read(),
     listTopOwner: await listOf(0),
     listOwner100: await listOf(99),
     listMedianOwner: await listOf(Math.floor(ranked.length / 2)),
-  }
-  say(`latency: ${JSON.stringify(results.latency)}`)
+  }))
 
   // `npm run rebuild` of each projection while everything runs (the query-service switches over).
   const rebuilds: Record<string, unknown> = {}
   for (const projection of ['notes', 'users']) {
     const memoryFile = join(workDir, `rebuild-${projection}-memory.json`)
     const begun = performance.now()
+    let summary = ''
     const code = await new Promise<number | null>((resolve) => {
       const child = spawn(
         process.execPath,
@@ -162,15 +177,20 @@ try {
           projection,
         ],
         {
-          stdio: 'inherit',
+          stdio: ['ignore', 'pipe', 'inherit'],
           env: { ...process.env, ...system.nats.loginEnv('operator'), SCALE_MEMORY_FILE: memoryFile },
         },
       )
+      // Its progress bars every 2 s would drown the log: keep its summary line ("generation 1 -> 2: ...").
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (/generation \d+ -> \d+/.test(line)) summary = line
+      })
       child.once('exit', resolve)
     })
     rebuilds[projection] = {
       seconds: (performance.now() - begun) / 1000,
       exitCode: code,
+      summary,
       memory: nodeMemory(memoryFile),
     }
     say(`rebuild ${projection}: ${JSON.stringify(rebuilds[projection])}`)

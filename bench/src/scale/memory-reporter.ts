@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs'
+import { getHeapStatistics } from 'node:v8'
 
 /**
  * Preloaded into each service by `npm run bench:scale` (`--import`), so the service's own code stays as it is:
@@ -17,7 +18,8 @@ if (file !== undefined && file !== '') {
     } catch {
       // Not Linux: the current RSS is the best peak there is.
     }
-    writeFileSync(file, JSON.stringify({ heapUsed, heapTotal, rss, peakRss, at: Date.now() }))
+    const heapLimit = getHeapStatistics().heap_size_limit
+    writeFileSync(file, JSON.stringify({ heapUsed, heapTotal, heapLimit, rss, peakRss, at: Date.now() }))
   }
   report()
   setInterval(report, 1_000).unref()

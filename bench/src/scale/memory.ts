@@ -14,7 +14,13 @@ export const processRss = (pid: number | undefined) => {
   }
 }
 
-export type NodeMemory = { heapUsedMb: number; heapTotalMb: number; rssMb: number; peakRssMb: number }
+export type NodeMemory = {
+  heapUsedMb: number
+  heapTotalMb: number
+  heapLimitMb: number
+  rssMb: number
+  peakRssMb: number
+}
 
 /** The last report a service's memory-reporter.ts wrote, in MB; null if there is none yet. */
 export const nodeMemory = (file: string): NodeMemory | null => {
@@ -23,6 +29,7 @@ export const nodeMemory = (file: string): NodeMemory | null => {
     return {
       heapUsedMb: mb(report.heapUsed ?? 0),
       heapTotalMb: mb(report.heapTotal ?? 0),
+      heapLimitMb: mb(report.heapLimit ?? 0),
       rssMb: mb(report.rss ?? 0),
       peakRssMb: mb(report.peakRss ?? 0),
     }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type NatsServerHandle, startNatsServer } from '@jetnotes/testing'
-import { isRunning, type Supervised, stop, supervise } from '../../../scripts/start/processes.ts'
+import { howItEnded, isRunning, type Supervised, stop, supervise } from '../../../scripts/start/processes.ts'
 import { services } from '../../../scripts/start/services.ts'
 import { freePort, waitUntilReady } from '../ports.ts'
 import { nodeMemory, processRss } from './memory.ts'
@@ -92,7 +92,14 @@ export const startScaleSystem = async (workDir: string) => {
     /** RSS of nats-server and RSS plus V8 heap of each service, in MB, right now. */
     memory: () => ({
       nats: processRss(nats.pid),
-      ...Object.fromEntries(services.map(({ name }) => [name, nodeMemory(memoryFile(name))])),
+      ...Object.fromEntries(
+        services.map(({ name }) => {
+          const child = running.get(name)
+          // A service that died (out of memory, say) must not report its last reading as if alive.
+          if (child !== undefined && !isRunning(child)) return [name, { exited: howItEnded(child) }]
+          return [name, nodeMemory(memoryFile(name))]
+        }),
+      ),
     }),
     [Symbol.asyncDispose]: async () => {
       await stopAll()
