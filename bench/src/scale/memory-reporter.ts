@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { getHeapStatistics } from 'node:v8'
 
 /**
@@ -19,7 +19,12 @@ if (file !== undefined && file !== '') {
       // Not Linux: the current RSS is the best peak there is.
     }
     const heapLimit = getHeapStatistics().heap_size_limit
-    writeFileSync(file, JSON.stringify({ heapUsed, heapTotal, heapLimit, rss, peakRss, at: Date.now() }))
+    // Written aside and renamed, so the bench never reads a half-written file.
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ heapUsed, heapTotal, heapLimit, rss, peakRss, at: Date.now() }),
+    )
+    renameSync(`${file}.tmp`, file)
   }
   report()
   setInterval(report, 1_000).unref()
