@@ -55,7 +55,10 @@ const pooled = async (
   }
   let reporting = Promise.resolve()
   const timer = setInterval(() => {
-    reporting = reporting.then(report)
+    // A reading that fails (a process gone, a file moved) is said and skipped: it must not end the load.
+    reporting = reporting
+      .then(report)
+      .catch((error: Error) => console.error(`[scale] reading failed: ${error.message}`))
   }, everyMs)
   try {
     await Promise.all(

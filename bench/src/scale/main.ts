@@ -42,6 +42,13 @@ const inFlight = Number(values['in-flight'])
 const out = values.out ?? `bench/results/scale-${notes}.json`
 const say = (message: string) => console.log(`[scale] ${message}`)
 
+/** Writes what has been measured so far (after every reading and step: a run stopped half-way keeps its figures). */
+const save = async () => {
+  results.timeline = timeline
+  await mkdir(join(repoRoot, 'bench/results'), { recursive: true })
+  await writeFile(resolve(repoRoot, out), `${JSON.stringify(results, null, 2)}\n`)
+}
+
 /** Runs one measurement; a failure is recorded as the figure ("failed: ...") and the run goes on to the next. */
 const section = async (name: string, measure: () => Promise<unknown>) => {
   try {
@@ -50,6 +57,7 @@ const section = async (name: string, measure: () => Promise<unknown>) => {
     results[name] = `failed: ${(error as Error).message}`
   }
   say(`${name}: ${JSON.stringify(results[name])}`)
+  await save()
 }
 
 const workDir = await mkdtemp(join(tmpdir(), 'jetnotes-scale-'))
@@ -82,10 +90,16 @@ try {
       ...window,
       behind: await lag().catch(() => null),
       storeMb: storeMb(),
+      // The query-service's /readyz: 503 once a projection is READY_MAX_LAG (10,000) events behind.
+      queryReady: await fetch(`${system.queryUrl}/readyz`, { signal: AbortSignal.timeout(5_000) }).then(
+        (response) => response.status,
+        () => 0,
+      ),
       ...system.memory(),
     }
     timeline.push(reading)
     say(JSON.stringify(reading))
+    await save()
   }
   const options = { users, notes, shareEvery, inFlight, onWindow }
   const registered = await generateUsers(commands, options)
@@ -226,9 +240,7 @@ try {
   results.restarted = { memory: system.memory(), storeMb: storeMb() }
   say(`after restart: ${JSON.stringify(results.restarted)}`)
 } finally {
-  results.timeline = timeline
-  await mkdir(join(repoRoot, 'bench/results'), { recursive: true })
-  await writeFile(resolve(repoRoot, out), `${JSON.stringify(results, null, 2)}\n`)
+  await save()
   say(`written to ${out}`)
   await rm(workDir, { recursive: true, force: true })
 }

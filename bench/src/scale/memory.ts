@@ -38,6 +38,17 @@ export const nodeMemory = (file: string): NodeMemory | null => {
   }
 }
 
-/** Bytes under a directory (du), in MB: the size on disk of the store dir or one stream's directory. */
-export const directoryMb = (path: string) =>
-  Math.round(Number(execFileSync('du', ['-sb', path], { encoding: 'utf8' }).split('\t')[0]) / 1024 / 1024)
+/**
+ * Bytes under a directory (du), in MB: the size on disk of the store dir. nats-server removes block files while
+ * du walks the tree (du then exits 1 but still prints the total of what it found): that total is kept.
+ */
+export const directoryMb = (path: string) => {
+  let output: string
+  try {
+    output = execFileSync('du', ['-sb', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  } catch (error) {
+    output = String((error as { stdout?: unknown }).stdout ?? '')
+  }
+  const bytes = Number(output.split('\t')[0])
+  return output === '' || Number.isNaN(bytes) ? null : Math.round(bytes / 1024 / 1024)
+}
