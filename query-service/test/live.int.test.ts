@@ -134,6 +134,25 @@ describe('resuming with Last-Event-ID', () => {
     expect(summary(stream)).toEqual([['NoteEdited', 'two']])
   })
 
+  it('delivers more missed events than a client may have queued on one connection, without cutting it', async () => {
+    const id = await createNote(system.commands, ann.token, { body: 'v0' })
+    await settled()
+    const lastSeq = (await system.jsm.streams.info('NOTES')).state.last_seq
+    // Twice the queue limit (20) while the client is away.
+    for (let edit = 1; edit <= 40; edit++)
+      await system.commands.patch(`/notes/${id}`, { body: `v${edit}` }, { token: ann.token })
+    await settled()
+    const resumed = await subscribe(`/notes/${id}/events`, ann.token, { 'last-event-id': String(lastSeq) })
+    await resumed.received(40)
+    await system.commands.patch(`/notes/${id}`, { body: 'live' }, { token: ann.token })
+    await resumed.received(41)
+    expect(resumed.ended).toBe(false)
+    expect(summary(resumed).map(([, body]) => body)).toEqual([
+      ...Array.from({ length: 40 }, (_, index) => `v${index + 1}`),
+      'live',
+    ])
+  })
+
   it('rejects an id this stream never sent with 400', async () => {
     const reply = await system.queries.get('/events', {
       token: ann.token,

@@ -14,7 +14,9 @@ export type ConnectionLimits = {
  * EventSource reconnects with the last id it received and is served exactly what it missed.
  */
 export class LiveConnection implements Subscriber {
-  readonly #queue: { id: string; event: string; data: string }[] = []
+  readonly #queue: { id: string; event: string; data: string; catchUp: boolean }[] = []
+  /** Queued events that are a resume's catch-up: they do not count against `maxQueuedEvents`. */
+  #catchUpQueued = 0
   #writing = false
   #closed = false
 
@@ -26,9 +28,11 @@ export class LiveConnection implements Subscriber {
     private readonly onCut: (connection: LiveConnection) => void,
   ) {}
 
-  deliver(event: BroadcastEvent, visible: boolean): void {
+  deliver(event: BroadcastEvent, visible: boolean, catchUp = false): void {
     if (this.#closed) return
-    if (this.#queue.length >= this.limits.maxQueuedEvents) {
+    // A client that missed much gets it in one burst (shared frames: a reference each), and is cut only if
+    // live events then pile up behind it; counting the burst would cut it before it could read anything.
+    if (!catchUp && this.#queue.length - this.#catchUpQueued >= this.limits.maxQueuedEvents) {
       this.onCut(this)
       this.close({ force: true })
       return
@@ -37,7 +41,9 @@ export class LiveConnection implements Subscriber {
       id: formatEventId(event.position),
       event: event.type,
       data: visible ? event.frames.visible : event.frames.hidden,
+      catchUp,
     })
+    if (catchUp) this.#catchUpQueued++
     void this.#drain()
   }
 
@@ -50,6 +56,7 @@ export class LiveConnection implements Subscriber {
     if (this.#closed) return
     this.#closed = true
     this.#queue.length = 0
+    this.#catchUpQueued = 0
     // A client that is not reading would hold a clean end (and a shutdown waiting for it) forever.
     if (force || this.reply.raw.writableNeedDrain) this.reply.raw.destroy()
     else this.reply.sse.close()
@@ -65,7 +72,9 @@ export class LiveConnection implements Subscriber {
     try {
       while (!this.#closed && this.#queue.length > 0) {
         const message = this.#queue.shift()
-        if (message !== undefined) await this.reply.sse.send(message)
+        if (message === undefined) continue
+        if (message.catchUp) this.#catchUpQueued--
+        await this.reply.sse.send({ id: message.id, event: message.event, data: message.data })
       }
     } catch {
       this.close({ force: true })

@@ -26,7 +26,11 @@ export interface Subscriber {
   userId: string
   /** Only the events of this note, when set. */
   noteId?: string | undefined
-  deliver(event: BroadcastEvent, visible: boolean): void
+  /**
+   * `catchUp`: the event is part of what a resuming client missed (from memory or the log), sent in one burst
+   * however long: it does not count against the limit of what a slow client may have queued.
+   */
+  deliver(event: BroadcastEvent, visible: boolean, catchUp?: boolean): void
   /** The hub cannot serve this subscriber without a gap: end its stream, so it resumes from its last id. */
   interrupt(): void
 }
@@ -143,7 +147,8 @@ export class LiveHub {
     if (after !== undefined && isAfter(this.#position, after)) {
       if (isAfter(this.#historyFloor, after)) return this.#replayFromLog(subscriber, after)
       // Everything after `after` is in memory: replay and attach in one synchronous step (no event between).
-      for (const event of this.#history) if (isAfter(event.position, after)) this.#offer(subscriber, event)
+      for (const event of this.#history)
+        if (isAfter(event.position, after)) this.#offer(subscriber, event, true)
     } else if (after !== undefined) {
       // The client has seen more than this hub has: it was connected to another query-service, further along
       // the log than this one (which may have just started, or followed the log again after losing a node).
@@ -151,8 +156,8 @@ export class LiveHub {
       const ahead: Subscriber = {
         userId: subscriber.userId,
         noteId: subscriber.noteId,
-        deliver: (event, visible) => {
-          if (isAfter(event.position, after)) subscriber.deliver(event, visible)
+        deliver: (event, visible, catchUp) => {
+          if (isAfter(event.position, after)) subscriber.deliver(event, visible, catchUp)
         },
         interrupt: () => subscriber.interrupt(),
       }
@@ -213,11 +218,11 @@ export class LiveHub {
     if (dropped !== undefined) this.#historyFloor = dropped.position
   }
 
-  #offer(subscriber: Subscriber, event: BroadcastEvent) {
+  #offer(subscriber: Subscriber, event: BroadcastEvent, catchUp = false) {
     const visible = event.audience.get(subscriber.userId)
     if (visible === undefined) return
     if (subscriber.noteId !== undefined && subscriber.noteId !== event.noteId) return
-    subscriber.deliver(event, visible)
+    subscriber.deliver(event, visible, catchUp)
   }
 
   #add(subscriber: Subscriber) {
@@ -271,7 +276,7 @@ export class LiveHub {
           const { live, after: next } = toLiveEvents(before, acceptedEvents(before, events), message.seq)
           states.remember(noteId, next, message.seq)
           for (const event of live)
-            if (isAfter(event.position, after)) this.#offer(subscriber, this.#withFrames(event))
+            if (isAfter(event.position, after)) this.#offer(subscriber, this.#withFrames(event), true)
           if (message.seq >= until.seq || message.info.pending === 0) break
         }
       } finally {
@@ -281,7 +286,7 @@ export class LiveHub {
       .then(
         () => {
           replaying = false
-          for (const { event, visible } of held) subscriber.deliver(event, visible)
+          for (const { event, visible } of held) subscriber.deliver(event, visible, true)
         },
         (error: unknown) => {
           // Live events after a gap would break "no gap": the client reconnects and asks again.
