@@ -84,6 +84,29 @@ describe('an idle stream', () => {
   })
 })
 
+describe('a replay from the log longer than a client may have queued', () => {
+  it('is paced by the client: all of it arrives on one connection', { timeout: 60_000 }, async () => {
+    await using other = await startSystem({ liveHistoryBytes: 1, liveClientQueue: 5 })
+    const user = await registerUser(other.commands, 'Eve')
+    const id = await createNote(other.commands, user.token, { body: 'v0' })
+    const clients = liveClients(() => other)
+    const first = await clients.subscribe(`/notes/${id}/events`, user.token)
+    await other.commands.patch(`/notes/${id}`, { body: 'seen' }, { token: user.token })
+    await first.received(1)
+    const lastId = first.messages.at(-1)?.id ?? ''
+    first.close()
+    for (let edit = 1; edit <= 30; edit++)
+      await other.commands.patch(`/notes/${id}`, { body: `missed ${edit}` }, { token: user.token })
+    const resumed = await clients.subscribe(`/notes/${id}/events`, user.token, { 'last-event-id': lastId })
+    await resumed.received(30)
+    expect(resumed.ended).toBe(false)
+    expect(summary(resumed).map(([, body]) => body)).toEqual(
+      Array.from({ length: 30 }, (_, index) => `missed ${index + 1}`),
+    )
+    clients.closeAll()
+  })
+})
+
 describe('shutting down', () => {
   it('ends every live stream, even one whose client stopped reading', { timeout: 60_000 }, async () => {
     // A queue so long that the stalled client is never cut for being slow: only the shutdown ends it.

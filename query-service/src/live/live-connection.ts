@@ -17,6 +17,8 @@ export class LiveConnection implements Subscriber {
   readonly #queue: { id: string; event: string; data: string; catchUp: boolean }[] = []
   /** Queued events that are a resume's catch-up: they do not count against `maxQueuedEvents`. */
   #catchUpQueued = 0
+  /** Whoever waits for the queue to empty below the limit (a replay from the log). */
+  #roomWaiters: (() => void)[] = []
   #writing = false
   #closed = false
 
@@ -47,6 +49,27 @@ export class LiveConnection implements Subscriber {
     void this.#drain()
   }
 
+  /**
+   * Resolves once the queue is below half the limit again. A client that reads nothing for `stalledMs`
+   * meanwhile is cut (it holds one of the hub's few replay slots), which resolves it too.
+   */
+  whenRoom(stalledMs = 10_000): Promise<void> {
+    if (this.#closed || this.#queue.length < this.limits.maxQueuedEvents) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stalled = setTimeout(() => this.close({ force: true }), stalledMs)
+      this.#roomWaiters.push(() => {
+        clearTimeout(stalled)
+        resolve()
+      })
+    })
+  }
+
+  #wakeRoomWaiters() {
+    const waiters = this.#roomWaiters
+    this.#roomWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
   interrupt(): void {
     this.close()
   }
@@ -57,6 +80,7 @@ export class LiveConnection implements Subscriber {
     this.#closed = true
     this.#queue.length = 0
     this.#catchUpQueued = 0
+    this.#wakeRoomWaiters()
     // A client that is not reading would hold a clean end (and a shutdown waiting for it) forever.
     if (force || this.reply.raw.writableNeedDrain) this.reply.raw.destroy()
     else this.reply.sse.close()
@@ -74,6 +98,8 @@ export class LiveConnection implements Subscriber {
         const message = this.#queue.shift()
         if (message === undefined) continue
         if (message.catchUp) this.#catchUpQueued--
+        if (this.#roomWaiters.length > 0 && this.#queue.length < this.limits.maxQueuedEvents / 2)
+          this.#wakeRoomWaiters()
         await this.reply.sse.send({ id: message.id, event: message.event, data: message.data })
       }
     } catch {

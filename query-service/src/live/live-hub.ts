@@ -31,6 +31,8 @@ export interface Subscriber {
    * however long: it does not count against the limit of what a slow client may have queued.
    */
   deliver(event: BroadcastEvent, visible: boolean, catchUp?: boolean): void
+  /** Resolves once the subscriber has room for more (a replay from the log waits for it: memory stays bounded). */
+  whenRoom?(): Promise<void>
   /** The hub cannot serve this subscriber without a gap: end its stream, so it resumes from its last id. */
   interrupt(): void
 }
@@ -268,6 +270,8 @@ export class LiveHub {
       try {
         for await (const message of messages) {
           if (cancelled || message.seq > until.seq) break
+          await subscriber.whenRoom?.()
+          if (cancelled) break
           const noteId = aggregateIdOf(message.subject)
           // The same decisions as on the live path: an invalid message is reported, and neither it nor a refused
           // commit produces live events.
