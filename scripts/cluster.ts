@@ -18,7 +18,8 @@ import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/creden
 import { type KeptRunning, keepRunning } from './start/keep-running.ts'
 import { natsServerBinary } from './start/nats-server.ts'
 import { pidFileOf } from './start/pid-files.ts'
-import { children, isRunning, type Supervised, say, stop, supervise } from './start/processes.ts'
+import { isRunning, type Supervised, say, supervise } from './start/processes.ts'
+import { launcherShutdown } from './start/shutdown.ts'
 
 /**
  * `npm run cluster`: the system on a 3-node JetStream cluster, in the foreground. Three nats-servers on
@@ -70,35 +71,9 @@ const instances = clusterInstances(
 /** Every process kept running, by kind: to stop them in order and to say what is left when one dies. */
 const servers: KeptRunning[] = []
 const running: KeptRunning[] = []
-let stoppingSince: number | undefined
-
-const shutdown = async (code: number) => {
-  if (stoppingSince !== undefined) return
-  stoppingSince = Date.now()
-  // The nats-servers are stopped last, but one that is down now stays down: no restart while everything stops.
-  for (const server of servers) server.stopRestarting()
-  say('stopping the services')
-  // Also those waiting to be restarted: their restart is called off.
-  await Promise.all(running.map((service) => service.stop()))
-  const rest = children.filter((child) => isRunning(child))
-  if (rest.length > 0) say(`stopping ${rest.map((child) => child.name).join(', ')}`)
-  await Promise.all([...servers.map((server) => server.stop()), ...rest.map((child) => stop(child))])
-  process.exit(code)
-}
-/** A child that exited in a way no restart cures (a configuration error): everything stops, as at start-up. */
-const giveUp = () => void shutdown(2)
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (stoppingSince === undefined) return void shutdown(0)
-    // npm forwards the terminal's SIGINT, so one Ctrl-C arrives twice: only a later one means "do not wait".
-    if (Date.now() - stoppingSince < 1_000) return
-    say('killing everything')
-    process.exit(130)
-  })
-}
-process.on('exit', () => {
-  for (const child of children) if (isRunning(child)) child.child.kill('SIGKILL')
+const { shutdown, giveUp, stopping, shuttingDown } = launcherShutdown({
+  services: running,
+  servers: () => servers,
 })
 
 /**
@@ -111,15 +86,12 @@ const reportExit = (
   consequence: (left: number) => string,
 ) => {
   void started.exited.then(() => {
-    if (stoppingSince !== undefined) return
+    if (stopping()) return
     const left = kind.filter(({ current }) => current !== undefined && isRunning(current)).length
     say(`${started.name} is down: ${consequence(left)}`)
   })
   return started
 }
-
-/** Awaited by start-up once shutdown has begun: it never settles, shutdown() ends the process. */
-const shuttingDown = new Promise<never>(() => {})
 
 const binary = await natsServerBinary()
 if (binary === undefined) process.exit(1)
@@ -141,13 +113,13 @@ for (const [index, node] of nodes.entries()) {
 try {
   await Promise.all(servers.map((server) => server.started))
 } catch (error) {
-  if (stoppingSince === undefined) {
+  if (!stopping()) {
     console.error(error instanceof Error ? error.message : error)
     await shutdown(1)
   }
 }
 // A signal while the nats-servers started: start nothing more, shutdown() ends the process.
-if (stoppingSince !== undefined) await shuttingDown
+if (stopping()) await shuttingDown
 // Streams and buckets need a JetStream meta leader: elected once a majority of the nodes see each other.
 const operator = await connectNats(
   { url: natsUrl, user: 'operator', password: passwords.operator },
@@ -157,7 +129,7 @@ await waitForJetStream(operator, 30_000).catch(async (error: unknown) => {
   say(error instanceof Error ? error.message : String(error))
   await shutdown(1)
 })
-if (stoppingSince !== undefined) await shuttingDown
+if (stopping()) await shuttingDown
 say(`JetStream cluster ${nodes.map((node) => node.name).join(', ')} is up, data in ${clusterDir}`)
 writeOperatorEnv(clusterDir, natsUrl, passwords.operator)
 
@@ -205,7 +177,6 @@ const start = (instance: Instance) => {
   running.push(kept)
   kind.push(kept)
 }
-const stopping = () => stoppingSince !== undefined
 const healthy = (of: Instance[]) =>
   Promise.all(
     of.map((instance) => (instance.http ? answersHealth(instance.http.port, 60_000, stopping) : true)),
@@ -228,7 +199,7 @@ for (const instance of standbys) start(instance)
 await operator.close()
 for (const instance of ofUser('query-service')) start(instance)
 await healthy(ofUser('query-service'))
-if (stoppingSince === undefined) {
+if (!stopping()) {
   const urls = (user: Instance['natsUser']) =>
     ofUser(user)
       .map((instance) => `http://127.0.0.1:${instance.http?.port}`)

@@ -6,8 +6,9 @@ import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/creden
 import { type KeptRunning, keepRunning } from './start/keep-running.ts'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
 import { pidFileOf } from './start/pid-files.ts'
-import { children, isRunning, say, stop, supervise } from './start/processes.ts'
+import { say, supervise } from './start/processes.ts'
 import { services } from './start/services.ts'
+import { launcherShutdown } from './start/shutdown.ts'
 
 /**
  * `npm start`: runs the whole system in the foreground. A nats-server with the repo's configuration (unless
@@ -40,42 +41,10 @@ const passwords = (() => {
 
 const running: KeptRunning[] = []
 let nats: KeptRunning | undefined
-let stoppingSince: number | undefined
-
-const shutdown = async (code: number) => {
-  if (stoppingSince !== undefined) return
-  stoppingSince = Date.now()
-  // nats-server is stopped last, but one that is down now stays down: no restart while everything stops.
-  nats?.stopRestarting()
-  say('stopping the services')
-  // Also those waiting to be restarted: their restart is called off.
-  await Promise.all(running.map((service) => service.stop()))
-  // Then nats-server (even one still starting up), once nothing uses it any more.
-  const rest = children.filter((child) => isRunning(child))
-  if (rest.length > 0) say(`stopping ${rest.map((child) => child.name).join(', ')}`)
-  await Promise.all([nats?.stop(), ...rest.map((child) => stop(child))])
-  process.exit(code)
-}
-/** A child that exited in a way no restart cures (a configuration error): everything stops, as at start-up. */
-const giveUp = () => void shutdown(2)
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (stoppingSince === undefined) return void shutdown(0)
-    // `npm start` forwards the terminal's SIGINT, so one Ctrl-C arrives twice within milliseconds: only a
-    // later one is a person asking not to wait any longer.
-    if (Date.now() - stoppingSince < 1_000) return
-    say('killing everything')
-    process.exit(130)
-  })
-}
-// The children run in their own process groups and would outlive the launcher; whatever way it exits, they go.
-process.on('exit', () => {
-  for (const child of children) if (isRunning(child)) child.child.kill('SIGKILL')
+const { giveUp, stopping, shuttingDown } = launcherShutdown({
+  services: running,
+  servers: () => (nats === undefined ? [] : [nats]),
 })
-
-/** Awaited by start-up once shutdown has begun: it never settles, shutdown() ends the process. */
-const shuttingDown = new Promise<never>(() => {})
 
 // No service sees another's password (nor the operator's): each gets its own user below.
 const env: NodeJS.ProcessEnv = Object.fromEntries(
@@ -93,12 +62,12 @@ if (config.NATS_URL === undefined) {
   })
   const first = await nats.started.catch((error: unknown) => {
     // A signal during start-up stops nats-server too: that is no error to report.
-    if (stoppingSince !== undefined) return shuttingDown
+    if (stopping()) return shuttingDown
     console.error(error instanceof Error ? error.message : error)
     return process.exit(1)
   })
   // A signal while nats-server started: start nothing more, shutdown() ends the process.
-  if (stoppingSince !== undefined) await shuttingDown
+  if (stopping()) await shuttingDown
   env.NATS_URL = `nats://127.0.0.1:${config.NATS_PORT}`
   const monitoring =
     config.NATS_MONITOR_PORT === 0 ? '' : `, monitoring on 127.0.0.1:${config.NATS_MONITOR_PORT}`

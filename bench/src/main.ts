@@ -5,11 +5,11 @@ import { cpus, release, totalmem, type } from 'node:os'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { findNatsServer, startNatsServer } from '@jetnotes/testing'
+import { findNatsServer, freePort, startNatsServer } from '@jetnotes/testing'
 import { isRunning, type Supervised, stop, supervise } from '../../scripts/start/processes.ts'
 import { services } from '../../scripts/start/services.ts'
 import type { Target } from './load-context.ts'
-import { freePort, waitUntilReady } from './ports.ts'
+import { waitUntilReady } from './ports.ts'
 import { formatTable, type Row } from './report.ts'
 
 /**

@@ -1,16 +1,3 @@
-import { createServer } from 'node:net'
-
-/** A TCP port free on 127.0.0.1 right now (the OS picks it), for a service that must listen on a known one. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-
 /** Waits until `GET <url>/readyz` answers 200; throws after `timeoutMs`. */
 export const waitUntilReady = async (url: string, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs

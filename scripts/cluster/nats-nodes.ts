@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
-import { generatePassword, type NatsUser, passwordVariables } from '@jetnotes/platform'
-import { type Supervised, supervise } from '../start/processes.ts'
+import { generatePassword, type NatsUser } from '@jetnotes/platform'
+import { startNatsProcess } from '../start/nats-server.ts'
+import type { Supervised } from '../start/processes.ts'
 
 /** One nats-server of `npm run cluster`: its name and where it listens, all on 127.0.0.1. */
 export type ClusterNode = {
@@ -70,13 +71,11 @@ export const writeNodeConfigs = (nodes: readonly ClusterNode[], repoConfig: stri
   }
 }
 
-const readyTimeoutMs = 15_000
-
 /**
  * Starts one node and resolves once it accepts clients. Its passwords come from its environment (nats-auth.conf).
  * Rejects (and kills it) if it exits or is not ready in time.
  */
-export const startNode = async (
+export const startNode = (
   binary: string,
   node: ClusterNode,
   passwords: Record<NatsUser, string>,
@@ -84,36 +83,11 @@ export const startNode = async (
 ): Promise<Supervised> => {
   const monitor = node.monitorPort === 0 ? [] : ['-m', String(node.monitorPort)]
   const args = ['-c', node.configFile, '-a', '127.0.0.1', '-p', String(node.clientPort), ...monitor]
-  let markReady = () => {}
-  const ready = new Promise<void>((resolve) => {
-    markReady = resolve
-  })
-  const server = supervise(`nats-${node.name}`, binary, [...args, '-sd', node.storeDir], {
+  return startNatsProcess({
+    name: `nats-${node.name}`,
+    binary,
+    args: [...args, '-sd', node.storeDir],
+    passwords,
     index,
-    env: { ...process.env, ...passwordVariables(passwords) },
-    onLine: (line) => {
-      if (line.includes('Server is ready')) markReady()
-    },
   })
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      ready,
-      server.exited.then((code) => Promise.reject(new Error(`nats-${node.name} exited with code ${code}`))),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`nats-${node.name} was not ready within ${readyTimeoutMs / 1000} s`)),
-          readyTimeoutMs,
-        )
-      }),
-    ])
-    return server
-  } catch (error) {
-    server.child.kill('SIGKILL')
-    const log = server.recent.slice(-5).map((line) => `  ${line}`)
-    const message = error instanceof Error ? error.message : String(error)
-    throw new Error([message, 'Its last lines:', ...log].join('\n'), { cause: error })
-  } finally {
-    clearTimeout(timer)
-  }
 }

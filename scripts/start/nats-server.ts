@@ -12,7 +12,7 @@ const howToInstall = [
   'or point NATS_URL at a running nats-server (2.9 or later, JetStream enabled).',
 ].join('\n')
 
-const readyTimeoutMs = 10_000
+const readyTimeoutMs = 15_000
 
 /**
  * The nats-server binary. On Debian as root it is installed with apt-get when missing (JETNOTES_NO_AUTO_INSTALL=1
@@ -63,16 +63,36 @@ export const startNatsServer = async (
   const port = ports.client
   // `-sd` is the store directory; nats-server keeps JetStream's files in <store dir>/jetstream.
   mkdirSync(dataDir, { recursive: true })
+  const monitor = ports.monitor === 0 ? [] : ['-m', String(ports.monitor)]
+  const args = ['-c', 'nats-server.conf', '-a', '127.0.0.1', '-p', String(port), ...monitor, '-sd', dataDir]
+  return startNatsProcess({ name: 'nats', binary, args, passwords, index: 0 }, async () => {
+    if (!(await accepts(port))) throw new Error(`nats-server does not accept connections on port ${port}`)
+  })
+}
+
+/**
+ * Runs one nats-server process (of `npm start` or of the cluster) and resolves once it says it is ready (and
+ * `check` passes): the port alone could be answered by another server left running, the line proves it is ours.
+ * Rejects, with its last lines, if it exits or is not ready in time, and then kills it: its own process group
+ * would outlive the launcher.
+ */
+export const startNatsProcess = async (
+  {
+    name,
+    binary,
+    args,
+    passwords,
+    index,
+  }: { name: string; binary: string; args: string[]; passwords: Record<NatsUser, string>; index: number },
+  check: () => Promise<void> = async () => {},
+): Promise<Supervised> => {
   let markReady = () => {}
   const ready = new Promise<void>((resolve) => {
     markReady = resolve
   })
-  const monitor = ports.monitor === 0 ? [] : ['-m', String(ports.monitor)]
-  const args = ['-c', 'nats-server.conf', '-a', '127.0.0.1', '-p', String(port), ...monitor, '-sd', dataDir]
-  const server = supervise('nats', binary, args, {
-    index: 0,
+  const server = supervise(name, binary, args, {
+    index,
     env: { ...process.env, ...passwordVariables(passwords) },
-    // The port alone could be answered by another server left running; this line proves it is ours.
     onLine: (line) => {
       if (line.includes('Server is ready')) markReady()
     },
@@ -81,18 +101,17 @@ export const startNatsServer = async (
   try {
     await Promise.race([
       ready,
-      server.exited.then((code) => Promise.reject(new Error(`nats-server exited with code ${code}`))),
+      server.exited.then((code) => Promise.reject(new Error(`${name} exited with code ${code}`))),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`nats-server was not ready within ${readyTimeoutMs / 1000} s`)),
+          () => reject(new Error(`${name} was not ready within ${readyTimeoutMs / 1000} s`)),
           readyTimeoutMs,
         )
       }),
     ])
-    if (!(await accepts(port))) throw new Error(`nats-server does not accept connections on port ${port}`)
+    await check()
     return server
   } catch (error) {
-    // Its own process group would outlive the launcher: never leave it behind.
     server.child.kill('SIGKILL')
     const log = server.recent.slice(-5).map((line) => `  ${line}`)
     const message = error instanceof Error ? error.message : String(error)

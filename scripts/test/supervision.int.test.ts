@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -11,6 +10,7 @@ import {
   caughtUp,
   type EventStream,
   expectViewsEqualFold,
+  freePort,
   httpClient,
   type LiveMessage,
   openEventStream,
@@ -25,16 +25,6 @@ import { pidFileOf } from '../start/pid-files.ts'
 
 const repoRoot = new URL('../..', import.meta.url).pathname
 const workers = 32
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject()))
-    })
-  })
 
 const isAlive = (pid: number) => {
   try {

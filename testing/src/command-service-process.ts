@@ -1,20 +1,10 @@
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-ports.ts'
 import { type HttpClient, httpClient } from './http-client.ts'
 import type { NatsServerHandle } from './nats-server.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
 
 /**
  * The command-service as `npm start` runs it: its own process (its own cache, its own connection), listening on

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -11,6 +10,7 @@ import {
 } from '@jetnotes/platform'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { pino } from 'pino'
+import { freePorts } from './free-ports.ts'
 import {
   authConfig,
   endProcess,
@@ -220,28 +220,4 @@ const startNodes = async (root: string, count: number): Promise<NatsClusterHandl
     throw error
   }
   return handle
-}
-
-/**
- * Ports free on 127.0.0.1 right now, for the routes: every node must know every other's before any starts
- * (a node started alone could elect itself a JetStream meta leader of a cluster of one). Held together so
- * they differ; another process could take one before nats-server binds it, which fails the start loudly.
- */
-const freePorts = async (count: number) => {
-  const servers = Array.from({ length: count }, () => createServer())
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve, reject) => {
-          server.once('error', reject)
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address()
-            if (address === null || typeof address === 'string') reject(new Error('no port'))
-            else resolve(address.port)
-          })
-        }),
-    ),
-  )
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
-  return ports
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type NatsServerHandle, startNatsServer } from '@jetnotes/testing'
+import { freePort, type NatsServerHandle, startNatsServer } from '@jetnotes/testing'
 import { howItEnded, isRunning, type Supervised, stop, supervise } from '../../../scripts/start/processes.ts'
 import { services } from '../../../scripts/start/services.ts'
-import { freePort, waitUntilReady } from '../ports.ts'
+import { waitUntilReady } from '../ports.ts'
 import { nodeMemory, processRss } from './memory.ts'
 
 type ServiceName = (typeof services)[number]['name']

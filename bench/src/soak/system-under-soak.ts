@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startNatsServer } from '@jetnotes/testing'
+import { freePort, startNatsServer } from '@jetnotes/testing'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { services } from '../../../scripts/start/services.ts'
-import { freePort, waitUntilReady } from '../ports.ts'
+import { waitUntilReady } from '../ports.ts'
 import { startServiceProcesses } from './service-processes.ts'
 
 /**
