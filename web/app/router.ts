@@ -7,7 +7,9 @@ import { currentUser, loadSession } from './session.ts'
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
+    // NotesPage props: `id` the open note (undefined: none), `creating` a new note is open.
     { path: '/', name: 'notes', component: NotesPage },
+    { path: '/new', name: 'new-note', component: NotesPage, props: { creating: true } },
     { path: '/notes/:id', name: 'note', component: NotesPage, props: true },
     { path: '/sign-in', name: 'sign-in', component: SignInPage, meta: { public: true } },
     { path: '/sign-up', name: 'sign-up', component: SignUpPage, meta: { public: true } },
