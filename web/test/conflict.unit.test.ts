@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { compareVersions, currentVersionIn } from '../app/logic/conflict.ts'
+
+const base = { title: 'Groceries', body: 'milk', tags: ['home'] }
+
+describe('comparing my version with theirs', () => {
+  it('marks the fields that differ and who changed each since the base', () => {
+    const mine = { ...base, title: 'Shopping', tags: ['home', 'food'] }
+    const theirs = { ...base, body: 'milk, eggs', tags: ['home', 'food'] }
+    expect(
+      compareVersions(base, mine, theirs).map(({ field, differs, changedBy }) => ({
+        field,
+        differs,
+        changedBy,
+      })),
+    ).toEqual([
+      { field: 'title', differs: true, changedBy: 'me' },
+      { field: 'body', differs: true, changedBy: 'them' },
+      { field: 'tags', differs: false, changedBy: 'both-alike' },
+    ])
+  })
+
+  it('tells a real clash: both changed one field differently', () => {
+    const [title] = compareVersions(base, { ...base, title: 'Mine' }, { ...base, title: 'Theirs' })
+    expect(title).toMatchObject({ differs: true, changedBy: 'both', mine: 'Mine', theirs: 'Theirs' })
+  })
+
+  it('finds nothing to resolve in identical versions', () => {
+    expect(
+      compareVersions(base, base, base).every((field) => !field.differs && field.changedBy === 'nobody'),
+    ).toBe(true)
+  })
+})
+
+describe("a 412's detail", () => {
+  it('names the current version', () => {
+    expect(currentVersionIn('Expected version 2, but the current version is 5')).toBe(5)
+    expect(currentVersionIn(undefined)).toBeUndefined()
+  })
+})
