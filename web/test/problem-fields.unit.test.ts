@@ -8,9 +8,14 @@ describe('the failing fields of a validation problem', () => {
       errors: [
         { in: 'body', field: 'tags.0', message: 'must be 1-40 letters, digits, "_" or "-"' },
         { in: 'body', field: '', message: 'too long' },
+        { in: 'body', field: 'shares.x', message: 'odd' },
       ],
     }
-    expect(fieldErrorsOf(body)).toEqual(['tags.0: must be 1-40 letters, digits, "_" or "-"', 'too long'])
+    expect(fieldErrorsOf(body)).toEqual([
+      'Tags, number 1: must be 1-40 letters, digits, "_" or "-"',
+      'too long',
+      'shares: odd',
+    ])
   })
 
   it('are none for another problem or no body', () => {
