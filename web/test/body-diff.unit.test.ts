@@ -36,3 +36,11 @@ describe('a body diff', () => {
     expect(parts.at(-1)).toEqual({ kind: 'skipped', lines: 7 })
   })
 })
+
+describe('a body diff of large, wholly different bodies', () => {
+  it('shows them as removed and added', () => {
+    const body = (prefix: string) =>
+      Array.from({ length: 3_000 }, (_, index) => `${prefix} line ${index}`).join('\n')
+    expect(bodyDiff(body('old'), body('new')).map((part) => part.kind)).toEqual(['removed', 'added'])
+  })
+})

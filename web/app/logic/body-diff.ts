@@ -9,13 +9,20 @@ export type DiffPart =
 const contextLines = 2
 /** A changed block is shown word by word only if this share of the shorter side stayed: else as whole lines. */
 const minKeptShare = 0.4
+/**
+ * Bounds on the work (bodies go up to 100,000 characters, and a diff's cost grows with the square of the edits):
+ * past them a change is shown as whole removed and added text, which is still right, only coarser.
+ */
+const maxEditLength = 2_000
+const maxWordDiffLength = 4_000
 
 /**
  * A body's change as people read it: line by line, words within a changed line, long unchanged runs collapsed
  * ("12 unchanged lines"). `null` (no body before a note existed) reads as empty.
  */
 export const bodyDiff = (before: string | null, after: string | null): DiffPart[] => {
-  const chunks = diffLines(before ?? '', after ?? '')
+  const chunks =
+    diffLines(before ?? '', after ?? '', { maxEditLength }) ?? wholesale(before ?? '', after ?? '')
   const parts: DiffPart[] = []
   for (let index = 0; index < chunks.length; index++) {
     const chunk = chunks[index]
@@ -37,7 +44,16 @@ export const bodyDiff = (before: string | null, after: string | null): DiffPart[
 
 /** Lines replaced by others: word by word when they are edits of each other, else removed then added. */
 const replacement = (removed: string, added: string): DiffPart[] => {
-  const words = diffWordsWithSpace(removed, added)
+  const words =
+    removed.length + added.length > maxWordDiffLength
+      ? undefined
+      : diffWordsWithSpace(removed, added, { maxEditLength })
+  if (words === undefined) {
+    return [
+      { kind: 'removed', text: removed },
+      { kind: 'added', text: added },
+    ]
+  }
   const kept = words
     .filter((word) => !word.added && !word.removed)
     .reduce((sum, word) => sum + word.value.length, 0)
@@ -52,6 +68,12 @@ const replacement = (removed: string, added: string): DiffPart[] => {
     text: word.value,
   }))
 }
+
+/** Everything before removed, everything after added: the diff too costly to work out finely. */
+const wholesale = (before: string, after: string) => [
+  { value: before, added: false, removed: true },
+  { value: after, added: true, removed: false },
+]
 
 /** An unchanged run, with only the lines next to a change kept when it is long. */
 const unchanged = (text: string, atStart: boolean, atEnd: boolean): DiffPart[] => {
