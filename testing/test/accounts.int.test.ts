@@ -117,6 +117,14 @@ describe('signing up with a password and signing in on two devices', () => {
     expect((await system.queries.get('/users/me', { token: tokens[10] ?? '' })).status).toBe(200)
   })
 
+  it('refuses a password shorter than 8 characters with 400, registering nobody', async () => {
+    const email = `short-${randomUUID()}@example.com`
+    const reply = await system.commands.post('/users', { name: 'Ann', email, password: 'short12' })
+    expect(reply.status).toBe(400)
+    expect(reply.body.errors).toEqual([expect.objectContaining({ field: 'password' })])
+    expect((await system.commands.post('/users', { name: 'Ann', email })).status).toBe(201)
+  })
+
   it('signing out with the API token appends nothing and the token goes on working', async () => {
     const ann = await signUp()
     const before = (await system.jsm.streams.info('USERS')).state.last_seq
