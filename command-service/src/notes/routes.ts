@@ -37,9 +37,9 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
   const onlyUsers = authenticate(directory)
 
   /** The id of the user a share names, by id or by e-mail address (which must belong to an active account). */
-  const shareeIdOf = async (body: ShareNoteBody): Promise<string> => {
-    if (body.email === undefined) return body.userId ?? ''
-    const holder = await emailClaims.holderOf(body.email)
+  const shareeIdOf = async ({ userId, email }: ShareNoteBody): Promise<string> => {
+    if (userId !== undefined) return userId
+    const holder = email === undefined ? undefined : await emailClaims.holderOf(email)
     const sharee = holder === undefined ? null : (await directory.load(holder)).state
     if (sharee === null || !sharee.active) throw new UserNotFoundError()
     return sharee.id
