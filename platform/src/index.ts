@@ -43,6 +43,7 @@ export { natsRequired } from './http/nats-required.ts'
 export {
   type Problem,
   ProblemSchema,
+  problem,
   problemResponses,
   problemType,
   registerProblemDetails,

@@ -52,6 +52,7 @@ const titles: Record<string, string> = {
   'malformed-json': 'Malformed JSON',
   unauthorized: 'Unauthorized',
   forbidden: 'Forbidden',
+  'forbidden-origin': 'Forbidden origin',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
   conflict: 'Conflict',
@@ -67,6 +68,8 @@ const titles: Record<string, string> = {
   'precondition-required': 'Precondition required',
   'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
+  'bad-gateway': 'Bad gateway',
+  'gateway-timeout': 'Gateway timeout',
   'not-ready': 'Not ready',
   internal: 'Internal server error',
 }
