@@ -46,6 +46,12 @@ export const registerProxyRoutes = async (app: FastifyInstance, upstreams: Upstr
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
+  // The live streams being proxied: ended when the gateway stops, which would otherwise wait for each browser.
+  const liveStreams = new Set<{ destroy: () => void }>()
+  app.addHook('preClose', async () => {
+    for (const stream of liveStreams) stream.destroy()
+  })
+
   const forward = (request: FastifyRequest, reply: FastifyReply, live: boolean) => {
     const path = request.url.slice('/api'.length)
     const pathOnly = path.split('?')[0] ?? ''
@@ -62,6 +68,10 @@ export const registerProxyRoutes = async (app: FastifyInstance, upstreams: Upstr
       rewriteHeaders: (headers) => passedBack(headers),
       onResponse: (_request, _reply, response) => {
         if (response.statusCode === 401 && token !== undefined) clearSessionCookie(request, reply)
+        if (live) {
+          liveStreams.add(response.stream)
+          response.stream.once('close', () => liveStreams.delete(response.stream))
+        }
         reply.send(response.stream)
       },
       onError: (_reply, { error }) => sendUpstreamFailure(reply, error),
