@@ -28,6 +28,9 @@ const sendUpstreamFailure = (reply: FastifyReply, error: Error & { statusCode?: 
   return sendProblem(reply, problem('bad-gateway', 502, 'The service broke off its answer', { instance }))
 }
 
+/** How long a stopping gateway lets the answers under way finish. */
+const closeGraceMs = 2_000
+
 /** Where a browser's /api request goes: reads to the query-service, writes to the command-service. */
 const upstreamOf = (method: string, upstreams: Upstreams) =>
   method === 'GET' || method === 'HEAD' ? upstreams.queryUrl : upstreams.commandUrl
@@ -50,6 +53,9 @@ export const registerProxyRoutes = async (app: FastifyInstance, upstreams: Upstr
   const liveStreams = new Set<{ destroy: () => void }>()
   app.addHook('preClose', async () => {
     for (const stream of liveStreams) stream.destroy()
+    // A client that keeps a connection busy (a stream it stopped reading but never closed) would hold the
+    // gateway open: after a grace period for the answers under way, every connection is closed.
+    setTimeout(() => app.server.closeAllConnections(), closeGraceMs).unref()
   })
 
   const forward = (request: FastifyRequest, reply: FastifyReply, live: boolean) => {
