@@ -14,7 +14,7 @@ export type GatewayOptions = Upstreams & {
   /** Requests per window per client address (absent: no limits). The services limit each user themselves. */
   rateLimits?: RateLimits
   /** Proxies in front of the gateway whose X-Forwarded-For and X-Forwarded-Proto are believed. */
-  trustProxy?: string[]
+  trustProxy?: readonly string[]
 }
 
 /**

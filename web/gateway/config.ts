@@ -11,17 +11,6 @@ const ServiceUrl = z
   )
   .transform((value) => value.replace(/\/+$/, ''))
 
-/** A comma-separated list of addresses (IPs or CIDR ranges); empty: none. */
-const AddressList = z
-  .string()
-  .trim()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((address) => address.trim())
-      .filter((address) => address !== ''),
-  )
-
 /** The web gateway's configuration, from the environment (see README and .env). */
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => {
   const config = loadConfig(
@@ -39,7 +28,7 @@ export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => {
       COMMAND_URL: ServiceUrl.optional(),
       QUERY_URL: ServiceUrl.optional(),
       /** Proxies in front of the gateway whose X-Forwarded-For and X-Forwarded-Proto are believed. */
-      TRUST_PROXY: AddressList.default(['127.0.0.1', '::1']),
+      TRUST_PROXY: CommonEnv.TRUST_PROXY,
     },
     env,
   )

@@ -28,6 +28,8 @@ export type HttpAppOptions = {
   corsOrigins?: string
   /** Requests per window per user and per client address (absent: no limits, as tests driving the app want). */
   rateLimits?: RateLimits
+  /** Peers whose `X-Forwarded-For` gives the client's address (`request.ip`); none by default. */
+  trustProxy?: readonly string[]
   /** The accounts whose tokens count per user in the rate limits (without it, every request counts by address). */
   users?: UserDirectory
   /**
@@ -37,8 +39,6 @@ export type HttpAppOptions = {
   contentSecurityPolicy?: Record<string, string[]>
   /** Whether to serve the OpenAPI description at `/docs` (default true; the web gateway has none of its own). */
   docs?: boolean
-  /** Addresses of proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (default: none). */
-  trustProxy?: string[]
 }
 
 /** Headers a browser may send, and may read from responses, across origins. */
@@ -88,15 +88,15 @@ export const createHttpApp = async ({
   bodyLimit = 256 * 1024,
   corsOrigins = '',
   rateLimits = unlimited,
+  trustProxy = [],
   users,
   contentSecurityPolicy = apiPolicy,
   docs = true,
-  trustProxy = [],
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
-    ...(trustProxy.length === 0 ? {} : { trustProxy }),
+    trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     // Every error is problem+json, also those Fastify and Node answer before any route or handler runs.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
     clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
@@ -160,7 +160,7 @@ export const createHttpApp = async ({
     origin: origins,
     allowedHeaders: requestHeaders,
     exposedHeaders: responseHeaders,
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     maxAge: 600,
   })
   if (docs) await registerDocs(app, title, description)
