@@ -99,7 +99,7 @@ describe('the API through the gateway', () => {
     const refused = await annBrowser.post('/api/users/me/token')
     expect(refused.status).toBe(404)
     expect(refused.headers.get('content-type')).toContain('application/problem+json')
-    expect(refused.text).not.toContain(ann.id + '.')
+    expect(refused.text).not.toContain(`${ann.id}.`)
     // The token was not rotated: it still works.
     expect((await system.queries.get('/notes', { token: ann.token })).status).toBe(200)
   })
