@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { passwordProblem, signUpProblems } from '../app/logic/account-fields.ts'
+import { nextPathOf } from '../app/logic/next-path.ts'
 import { updatedTimeText } from '../app/logic/updated-time.ts'
 
 describe('the sign-up fields', () => {
@@ -24,5 +25,20 @@ describe('the time a note was updated, in words', () => {
     expect(updatedTimeText('2026-03-01T11:55:00.000Z', now)).toBe('5 min ago')
     expect(updatedTimeText('2026-03-01T09:00:00.000Z', now)).toBe('3 h ago')
     expect(updatedTimeText('2026-02-01T09:00:00.000Z', now, 'en-GB')).toBe('1 Feb 2026')
+  })
+})
+
+describe('where signing in leads', () => {
+  it('goes to the page asked for, or the list', () => {
+    expect(nextPathOf('/notes/abc?x=1')).toBe('/notes/abc?x=1')
+    expect(nextPathOf(['/new'])).toBe('/new')
+    expect(nextPathOf(undefined)).toBe('/')
+  })
+
+  it('never leaves the app, nor loops back to signing in', () => {
+    expect(nextPathOf('https://evil.example/')).toBe('/')
+    expect(nextPathOf('//evil.example/')).toBe('/')
+    expect(nextPathOf('/\\evil.example/')).toBe('/')
+    expect(nextPathOf('/sign-in?next=/')).toBe('/')
   })
 })
