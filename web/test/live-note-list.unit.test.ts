@@ -140,3 +140,29 @@ describe('the summary of a note', () => {
     expect(summaryOf(shared, 'u-third')).toBeUndefined()
   })
 })
+
+describe('replaying recent changes onto a page the API answered a moment behind the stream', () => {
+  const created = note('d', 40)
+  const edited = note('d', 40, { title: 'Edited', version: 2 })
+  const replay = (page: ShownPage, changes: { noteId: string; version: number; note: NoteView | null }[]) =>
+    changes.reduce((shown, change) => applyLiveChange(shown, change, { ...context, pageSize: 10 }), page)
+
+  it('brings a page that missed them up to date', () => {
+    const next = replay(pageOf([note('a', 10)]), [changeOf(created), changeOf(edited)])
+    expect(next.items.map((item) => [item.id, item.title])).toEqual([
+      ['d', 'Edited'],
+      ['a', 'Note a'],
+    ])
+  })
+
+  it('changes nothing on a page that already holds them', () => {
+    const page = pageOf([edited, note('a', 10)])
+    expect(replay(page, [changeOf(created), changeOf(edited)])).toBe(page)
+  })
+
+  it('ends without a note created and deleted meanwhile', () => {
+    const gone = { noteId: 'd', version: 3, note: null }
+    expect(ids(replay(pageOf([created, note('a', 10)]), [changeOf(created), gone]))).toEqual(['a'])
+    expect(ids(replay(pageOf([note('a', 10)]), [changeOf(created), gone]))).toEqual(['a'])
+  })
+})
