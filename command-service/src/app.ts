@@ -9,7 +9,7 @@ import { userRoutes } from './users/routes.ts'
 export const buildCommandApp = async (
   context: CommandContext,
   logger: FastifyBaseLogger,
-  options: { corsOrigins?: string; rateLimits?: RateLimits } = {},
+  options: { corsOrigins?: string; rateLimits?: RateLimits; trustProxy?: readonly string[] } = {},
 ) => {
   const app = await createHttpApp({
     title: 'jetnotes command-service',

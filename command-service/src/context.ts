@@ -14,7 +14,12 @@ import { EventStore } from './event-store.ts'
 import { IdempotencyStore } from './idempotency/idempotency-store.ts'
 import { Idempotency } from './idempotency/run-idempotently.ts'
 import { NoteRepository } from './notes/note-repository.ts'
+import { Credentials } from './users/credentials.ts'
 import { EmailClaims } from './users/email-claims.ts'
+import { type SignInLimitSettings, SignInLimits } from './users/sign-in-limits.ts'
+
+/** No sign-in limits: for tests that sign in at full speed. */
+const noSignInLimits: SignInLimitSettings = { perEmail: 0, perAddress: 0, windowMs: 1_000 }
 
 /** Everything the command routes use, wired to one NATS connection. */
 export type CommandContext = {
@@ -28,6 +33,8 @@ export type CommandContext = {
   notes: NoteRepository
   idempotency: Idempotency
   emailClaims: EmailClaims
+  credentials: Credentials
+  signInLimits: SignInLimits
   close: () => void
 }
 
@@ -39,17 +46,18 @@ const dayInMs = 24 * 60 * 60 * 1000
  */
 export const openCommandContext = async (
   nc: NatsConnection,
-  { replicas }: { replicas: number },
+  { replicas, signInLimits = noSignInLimits }: { replicas: number; signInLimits?: SignInLimitSettings },
   logger: Logger,
 ): Promise<CommandContext> => {
   const connection = watchConnection(nc)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, replicas, logger)
-  const [idempotencyKv, emailsKv, snapshotsKv] = await Promise.all([
+  const [idempotencyKv, emailsKv, snapshotsKv, credentialsKv] = await Promise.all([
     ensureBucket(js, jsm, commandBuckets.idempotency, { replicas, ttlMs: dayInMs }),
     ensureBucket(js, jsm, commandBuckets.emails, { replicas }),
     ensureBucket(js, jsm, commandBuckets.noteSnapshots, { replicas }),
+    ensureBucket(js, jsm, commandBuckets.credentials, { replicas }),
   ])
   const directory = new UserDirectory(js, jsm, logger, connection)
   await directory.start()
@@ -63,6 +71,8 @@ export const openCommandContext = async (
     notes: new NoteRepository(jsm, snapshotsKv, logger),
     idempotency: new Idempotency(new IdempotencyStore(idempotencyKv), jsm, logger),
     emailClaims: new EmailClaims(emailsKv, directory, logger),
+    credentials: new Credentials(credentialsKv),
+    signInLimits: new SignInLimits(signInLimits),
     close: () => directory.stop(),
   }
 }

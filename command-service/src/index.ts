@@ -2,3 +2,4 @@
 export { buildCommandApp } from './app.ts'
 export { type CommandConfig, loadCommandConfig } from './config.ts'
 export { type CommandContext, openCommandContext } from './context.ts'
+export type { SignInLimitSettings } from './users/sign-in-limits.ts'

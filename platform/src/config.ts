@@ -41,6 +41,22 @@ export const CommonEnv = {
   /** HTTP requests per window for each client address without a token of a known user; 0: no limit. */
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1_000),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /**
+   * The peers (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` is believed for the client's
+   * address (rate limits, logs): the gateway or a reverse proxy. `false`: none, the peer is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((value): string[] =>
+      value === 'false'
+        ? []
+        : value
+            .split(',')
+            .map((peer) => peer.trim())
+            .filter((peer) => peer !== ''),
+    )
+    .default(['127.0.0.1', '::1']),
 }
 
 /** Whether a string is exactly an origin (scheme, host, optional port), as a browser sends it in `Origin`. */

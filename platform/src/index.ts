@@ -3,7 +3,7 @@
  * log, the user directory behind bearer tokens, and the HTTP base (problem+json, OpenAPI, health).
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
-export { UserDirectory } from './auth/user-directory.ts'
+export { sessionIdOf, UserDirectory } from './auth/user-directory.ts'
 export {
   CommonEnv,
   ConfigError,
@@ -34,8 +34,11 @@ export {
   BadRequestError,
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
+  InvalidCredentialsError,
+  RateLimitedError,
   ServiceUnavailableError,
   UnauthorizedError,
+  UserNotFoundError,
 } from './http/errors.ts'
 export { etagOf } from './http/etag.ts'
 export { type Readiness, type ReadinessCheck, registerHealth } from './http/health.ts'

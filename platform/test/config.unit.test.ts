@@ -12,6 +12,15 @@ describe('the HTTP settings every service reads', () => {
     expect(rateLimitsOf(off)).toMatchObject({ perUser: 0, perAddress: 0 })
   })
 
+  it('believe X-Forwarded-For from this host alone by default, from a listed peer, or from none', () => {
+    expect(loadConfig(CommonEnv, {}).TRUST_PROXY).toEqual(['127.0.0.1', '::1'])
+    expect(loadConfig(CommonEnv, { TRUST_PROXY: '10.0.0.0/8, 192.168.1.2' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.2',
+    ])
+    expect(loadConfig(CommonEnv, { TRUST_PROXY: 'false' }).TRUST_PROXY).toEqual([])
+  })
+
   it('refuse a negative limit, naming the variable', () => {
     expect(() => loadConfig(CommonEnv, { RATE_LIMIT_PER_USER: '-1' })).toThrow(/RATE_LIMIT_PER_USER/)
   })

@@ -136,6 +136,21 @@ describe('the users view', () => {
     expect(gone).toEqual({ id: 'u1', name: 'Anna', active: false, version: 3, seq: 3 })
   })
 
+  it('shows nothing of passwords and sessions: only the version moves (the view keeps its shape)', () => {
+    const withPassword = evolveUserRecord(
+      undefined,
+      [registered, user(2, 'UserPasswordChanged', { credentialId: 'c'.repeat(32) })],
+      1,
+    )
+    const signedIn = evolveUserRecord(
+      withPassword,
+      [user(3, 'UserSignedIn', { sessionId: 'e'.repeat(32), tokenHash: 'f'.repeat(64) })],
+      2,
+    )
+    const signedOut = evolveUserRecord(signedIn, [user(4, 'UserSignedOut', { sessionId: 'e'.repeat(32) })], 3)
+    expect(signedOut).toEqual({ id: 'u1', name: 'Ann', active: true, version: 4, seq: 3 })
+  })
+
   it('refuses a commit that does not carry the next version', () => {
     const record = evolveUserRecord(undefined, [registered], 1)
     const refused = evolveUserRecord(record, [user(1, 'UserRenamed', { name: 'Eve' })], 2)

@@ -14,6 +14,7 @@ export type QueryAppOptions = {
   live: LiveOptions
   corsOrigins?: string
   rateLimits?: RateLimits
+  trustProxy?: readonly string[]
 }
 
 /**
@@ -47,6 +48,7 @@ export const buildQueryApp = async (
     users: context.directory,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   })
   await app.register(fastifySSE, { heartbeatInterval: options.heartbeatMs })
   registerHealth(app, [

@@ -19,6 +19,7 @@ await runService('query-service', loadQueryConfig, async ({ config, logger, nc }
     readyMaxLag: config.READY_MAX_LAG,
     corsOrigins: config.CORS_ORIGINS,
     rateLimits: rateLimitsOf(config),
+    trustProxy: config.TRUST_PROXY,
     heartbeatMs: config.LIVE_HEARTBEAT_MS,
     live: { retryMs: config.LIVE_RETRY_MS, maxQueuedEvents: config.LIVE_CLIENT_QUEUE },
   })

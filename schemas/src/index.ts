@@ -118,12 +118,17 @@ export {
 export { aggregateIdOf, subjects } from './subjects.ts'
 export { type Upcaster, upcast, upcaster } from './upcasting.ts'
 export {
+  type ChangePassword,
+  ChangePasswordBody,
   type DeactivateUser,
   type RegisterUser,
   RegisterUserBody,
   type RenameUser,
   RenameUserBody,
   type RotateToken,
+  type SignIn,
+  SignInBody,
+  type SignOut,
   type UserCommand,
 } from './users/commands.ts'
 export { decideUser, type UserDecision } from './users/decide.ts'
@@ -131,13 +136,16 @@ export {
   UserDeactivated,
   UserEvent,
   type UserEventType,
+  UserPasswordChanged,
   UserRegistered,
   UserRenamed,
+  UserSignedIn,
+  UserSignedOut,
   UserTokenRotated,
 } from './users/events.ts'
 export { evolveUser } from './users/evolve.ts'
-export { Email, TokenHash, UserName } from './users/fields.ts'
-export { initialUserState, type User, type UserState } from './users/state.ts'
+export { Email, maxSessions, Password, SecretId, TokenHash, UserName } from './users/fields.ts'
+export { initialUserState, type Session, type User, type UserState } from './users/state.ts'
 export {
   AccountView,
   PublicUserView,

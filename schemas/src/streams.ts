@@ -18,6 +18,8 @@ export const commandBuckets = {
   emails: 'user-emails',
   /** Snapshots of note aggregates, so loading a note does not replay its whole history. */
   noteSnapshots: 'note-snapshots',
+  /** Password hashes (`<userId>.<credentialId>`): never in the log, readable by the command-service alone. */
+  credentials: 'credentials',
 } as const
 
 /** Bump when the shape of `Note` changes: older snapshots are then ignored and rebuilt from the log. */

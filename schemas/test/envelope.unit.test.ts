@@ -12,8 +12,11 @@ describe('schema versions', () => {
     })
     expect(Object.keys(userAggregate.schemaVersions).sort()).toEqual([
       'UserDeactivated',
+      'UserPasswordChanged',
       'UserRegistered',
       'UserRenamed',
+      'UserSignedIn',
+      'UserSignedOut',
       'UserTokenRotated',
     ])
   })

@@ -32,6 +32,8 @@ export const httpClient = (base: string) => {
       send('POST', path, { ...options, body }),
     patch: (path: string, body?: unknown, options: RequestOptions = {}) =>
       send('PATCH', path, { ...options, body }),
+    put: (path: string, body?: unknown, options: RequestOptions = {}) =>
+      send('PUT', path, { ...options, body }),
     delete: (path: string, options: RequestOptions = {}) => send('DELETE', path, options),
   }
 }

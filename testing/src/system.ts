@@ -1,4 +1,4 @@
-import { buildCommandApp, openCommandContext } from '@jetnotes/command-service'
+import { buildCommandApp, openCommandContext, type SignInLimitSettings } from '@jetnotes/command-service'
 import type { RateLimits } from '@jetnotes/platform'
 import {
   Generations,
@@ -74,6 +74,10 @@ export type SystemOptions = {
   /** Both services' rate limits (default: none) and the browser origins they allow (default: none). */
   rateLimits?: RateLimits
   corsOrigins?: string
+  /** The command-service's sign-in attempt limits (default: none). */
+  signInLimits?: SignInLimitSettings
+  /** Peers whose X-Forwarded-For both services believe (default: none). */
+  trustProxy?: readonly string[]
 }
 
 export const startSystem = async (options: SystemOptions = {}) => {
@@ -81,10 +85,15 @@ export const startSystem = async (options: SystemOptions = {}) => {
   const nats = options.nats ?? (await startNatsServer())
   const replicas = options.replicas ?? 1
   const commandNc = await nats.connect('command-service', { name: 'test-command', logger })
-  const commandContext = await openCommandContext(commandNc, { replicas }, logger)
+  const commandContext = await openCommandContext(
+    commandNc,
+    { replicas, ...(options.signInLimits === undefined ? {} : { signInLimits: options.signInLimits }) },
+    logger,
+  )
   const httpOptions = {
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   }
   const commandApp = await buildCommandApp(commandContext, logger, httpOptions)
   const commands = await listen(commandApp)

@@ -24,6 +24,11 @@ const forbidden = {
   'read an idempotency record': { publish: '$JS.API.STREAM.MSG.GET.KV_idempotency' },
   'forge an idempotency record': { publish: '$KV.idempotency.some-key' },
   'follow the e-mail bucket': { publish: '$JS.API.CONSUMER.CREATE.KV_user-emails.spy' },
+  'read a password hash': { publish: '$JS.API.DIRECT.GET.KV_credentials.$KV.credentials.someone' },
+  'read a password hash from the leader': { publish: '$JS.API.STREAM.MSG.GET.KV_credentials' },
+  'follow the credentials bucket': { publish: '$JS.API.CONSUMER.CREATE.KV_credentials.spy' },
+  'forge a password hash': { publish: '$KV.credentials.someone.forged' },
+  "delete the command side's credentials bucket": { publish: '$JS.API.STREAM.DELETE.KV_credentials' },
   'delete the projections pointer bucket': { publish: '$JS.API.STREAM.DELETE.KV_projections' },
   'delete a read-model bucket': { publish: '$JS.API.STREAM.DELETE.KV_notes-g1' },
   'write a read-model entry': { publish: '$KV.notes-g1.forged' },
@@ -49,6 +54,9 @@ const refusedFor: Record<Exclude<NatsUser, 'operator'>, Attempt[]> = {
     'read an e-mail claim',
     'read an idempotency record',
     'forge an idempotency record',
+    'read a password hash',
+    'read a password hash from the leader',
+    'forge a password hash',
   ),
   // Its own read models and consumers are its work: it writes them and removes old generations.
   projector: without(
@@ -134,6 +142,7 @@ describe('after every refused attempt', () => {
       'USERS',
       'KV_user-emails',
       'KV_idempotency',
+      'KV_credentials',
       'KV_projections',
       'KV_notes-g1',
     ]) {

@@ -14,7 +14,18 @@ const canonicalJson = (value: unknown): string => {
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
-/** What makes two requests "the same request": method, path, the preconditions and the body. */
+/**
+ * Body fields left out of a fingerprint: a fast hash of a password, kept a day in the idempotency bucket, would
+ * be a cheap way to guess it. Two requests that differ only in a password count as the same request.
+ */
+const secretFields: ReadonlySet<string> = new Set(['password', 'currentPassword'])
+
+const withoutSecrets = (body: unknown): unknown =>
+  body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? Object.fromEntries(Object.entries(body).filter(([field]) => !secretFields.has(field)))
+    : body
+
+/** What makes two requests "the same request": method, path, the preconditions and the body (no passwords). */
 export const requestFingerprint = (request: {
   method: string
   path: string
@@ -26,6 +37,6 @@ export const requestFingerprint = (request: {
       method: request.method,
       path: request.path,
       ifMatch: request.ifMatch,
-      body: request.body,
+      body: withoutSecrets(request.body),
     }),
   )

@@ -37,6 +37,14 @@ export class Idempotency {
     private readonly logger: FastifyBaseLogger,
   ) {}
 
+  /**
+   * Runs a command without an idempotency record, whatever `Idempotency-Key` says: for commands whose answer
+   * holds a secret (a sign-in's session token) that must not be kept in the bucket. A retry runs it again.
+   */
+  async once(command: (context: IdempotencyContext) => Promise<Executed>): Promise<StoredResponse> {
+    return finish(await command({ msgId: randomUUID(), beforeAppend: async () => {} }))
+  }
+
   async run(
     request: FastifyRequest,
     scope: string,

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { authenticate, callerOf, etagOf, type HttpApp, problemResponses } from '@jetnotes/platform'
+import {
+  authenticate,
+  callerOf,
+  etagOf,
+  type HttpApp,
+  problemResponses,
+  UserNotFoundError,
+} from '@jetnotes/platform'
 import {
   CreateNoteBody,
   EditNoteBody,
@@ -26,8 +33,17 @@ const tags = ['notes']
 
 /** The note commands: create, edit, share, unshare, delete. */
 export const noteRoutes = (app: HttpApp, context: CommandContext) => {
-  const { directory, idempotency } = context
+  const { directory, idempotency, emailClaims } = context
   const onlyUsers = authenticate(directory)
+
+  /** The id of the user a share names, by id or by e-mail address (which must belong to an active account). */
+  const shareeIdOf = async ({ userId, email }: ShareNoteBody): Promise<string> => {
+    if (userId !== undefined) return userId
+    const holder = email === undefined ? undefined : await emailClaims.holderOf(email)
+    const sharee = holder === undefined ? null : (await directory.load(holder)).state
+    if (sharee === null || !sharee.active) throw new UserNotFoundError()
+    return sharee.id
+  }
 
   /** Runs a note command under the caller's idempotency scope and answers with `respond(stateAfter)`. */
   const run = (
@@ -114,7 +130,8 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
       schema: {
         tags,
         security,
-        summary: 'Share a note with a user, read-only or with write access (owner only)',
+        summary:
+          'Share a note with a user (by id or e-mail address), read-only or with write access (owner only)',
         headers: NoteCommandHeaders,
         params: NoteParams,
         body: ShareNoteBody,
@@ -122,12 +139,13 @@ export const noteRoutes = (app: HttpApp, context: CommandContext) => {
       },
     },
     async (request, reply) => {
-      const sharee = await directory.load(request.body.userId)
+      const userId = await shareeIdOf(request.body)
+      const sharee = await directory.load(userId)
       const command: NoteCommand = {
         type: 'ShareNote',
         actor: callerOf(request).id,
         expectedVersion: expectedVersionOf(request),
-        share: request.body,
+        share: { userId, permission: request.body.permission },
         shareeIsActiveUser: sharee.state?.active === true,
       }
       return sendResponse(reply, await run(request, request.params.id, command, noteResponse(200)))

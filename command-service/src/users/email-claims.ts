@@ -47,6 +47,12 @@ export class EmailClaims {
     })
   }
 
+  /** The id of the user the address is claimed by, if any (who may not have reached the log yet). */
+  async holderOf(email: string): Promise<string | undefined> {
+    const entry = await this.kv.get(keyOf(email))
+    return entry?.operation === 'PUT' ? entry.string() : undefined
+  }
+
   /** Gives the address back after a registration that failed before reaching the log. */
   async release(email: string, userId: string): Promise<void> {
     const key = keyOf(email)

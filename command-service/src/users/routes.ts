@@ -1,12 +1,25 @@
-import { randomUUID } from 'node:crypto'
-import { authenticate, callerOf, type HttpApp, issueToken, problemResponses } from '@jetnotes/platform'
+import { randomBytes, randomUUID } from 'node:crypto'
+import {
+  authenticate,
+  bearerToken,
+  callerOf,
+  type HttpApp,
+  InvalidCredentialsError,
+  issueToken,
+  problemResponses,
+  sessionIdOf,
+  UnauthorizedError,
+} from '@jetnotes/platform'
 import {
   AccountView,
+  ChangePasswordBody,
   RegisteredAccountView,
   RegisterUserBody,
   RenameUserBody,
+  SignInBody,
   TokenView,
   toAccountView,
+  type User,
   type UserCommand,
   type UserState,
   userAggregate,
@@ -17,13 +30,20 @@ import { CommandHeaders } from '../commands/command-headers.ts'
 import { type CommandResponse, executeCommand } from '../commands/execute-command.ts'
 import { sendResponse } from '../commands/send-response.ts'
 import type { CommandContext } from '../context.ts'
+import { dummyHash, hashPassword, verifyPassword } from './passwords.ts'
+
+/** A signed-in session: its bearer token (shown only here) and whose it is. */
+const SessionView = z.object({ token: z.string(), user: AccountView })
+
+/** A random id for a credential or a session (128 bits, hex). */
+const newSecretId = () => randomBytes(16).toString('hex')
 
 const tags = ['users']
 const security = [{ bearer: [] }]
 
 /** Registration and the signed-in user's own account. */
 export const userRoutes = (app: HttpApp, context: CommandContext) => {
-  const { directory, idempotency, emailClaims } = context
+  const { directory, idempotency, emailClaims, credentials, signInLimits } = context
   const onlyUsers = authenticate(directory)
 
   const execute = (
@@ -54,28 +74,62 @@ export const userRoutes = (app: HttpApp, context: CommandContext) => {
     )
   }
 
+  /** Hashes a new password and stores it under a new credential id (before the event that makes it current). */
+  const storePassword = async (userId: string, password: string) => {
+    const credentialId = newSecretId()
+    await credentials.store(userId, credentialId, await hashPassword(password))
+    return credentialId
+  }
+
+  /**
+   * Whether `password` is the user's current one. Without a user, a password or a stored hash, a dummy hash is
+   * checked all the same, so that every failure takes as long as a wrong password.
+   */
+  const passwordMatches = async (user: User | undefined, password: string): Promise<boolean> => {
+    const stored =
+      user?.active === true && user.credentialId !== null
+        ? await credentials.hashOf(user.id, user.credentialId)
+        : undefined
+    const matches = await verifyPassword(password, stored ?? (await dummyHash))
+    return matches && stored !== undefined
+  }
+
+  /** The account an e-mail address belongs to, as the directory knows it, or `undefined`. */
+  const accountOf = async (email: string): Promise<User | undefined> => {
+    const holder = await emailClaims.holderOf(email)
+    return holder === undefined ? undefined : ((await directory.load(holder)).state ?? undefined)
+  }
+
   app.post(
     '/users',
     {
       schema: {
         tags,
-        summary: 'Register a user; the response holds their bearer token (shown only here)',
+        summary:
+          'Register a user, with a password to sign in with (optional); the response holds their API token (shown only here)',
         headers: CommandHeaders,
         body: RegisterUserBody,
         response: { 201: RegisteredAccountView, ...problemResponses(400, 409, 413, 415, 422, 503) },
       },
     },
     async (request, reply) => {
-      const { name, email } = request.body
+      const { name, email, password } = request.body
       const response = await idempotency.run(request, `register:${email.toLowerCase()}`, async (context_) => {
         const userId = randomUUID()
         const { token, tokenHash } = issueToken(userId)
         await emailClaims.claim(email, userId)
         try {
+          const credentialId = password === undefined ? undefined : await storePassword(userId, password)
           return await execute(
             request,
             userId,
-            { type: 'RegisterUser', name, email, tokenHash },
+            {
+              type: 'RegisterUser',
+              name,
+              email,
+              tokenHash,
+              ...(credentialId === undefined ? {} : { credentialId }),
+            },
             context_,
             (state) => ({
               status: 201,
@@ -87,6 +141,101 @@ export const userRoutes = (app: HttpApp, context: CommandContext) => {
           await emailClaims.release(email, userId).catch(() => undefined)
           throw error
         }
+      })
+      return sendResponse(reply, response)
+    },
+  )
+
+  app.post(
+    '/sessions',
+    {
+      schema: {
+        tags,
+        summary:
+          'Sign in with e-mail and password: a new session token (shown only here) that works like the API token until signed out',
+        body: SignInBody,
+        response: { 201: SessionView, ...problemResponses(400, 401, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body
+      signInLimits.attempt(email, request.ip)
+      const user = await accountOf(email)
+      if (!(await passwordMatches(user, password)) || user === undefined) throw new InvalidCredentialsError()
+      signInLimits.succeeded(email)
+      const { token, tokenHash } = issueToken(user.id)
+      const command: UserCommand = { type: 'SignIn', sessionId: newSecretId(), tokenHash }
+      // No idempotency record: it would keep the session token in the bucket for a day.
+      const response = await idempotency.once((context_) =>
+        execute(request, user.id, command, context_, (state) => ({
+          status: 201,
+          body: { token, user: account(state) },
+          headers: {},
+        })),
+      )
+      return sendResponse(reply, response)
+    },
+  )
+
+  app.delete(
+    '/sessions/current',
+    {
+      preHandler: onlyUsers,
+      schema: {
+        tags,
+        security,
+        summary:
+          "Sign out: the request's session token stops working (the account's other sessions go on; with the API token, nothing changes)",
+        headers: CommandHeaders,
+        response: { 204: z.null().describe('Signed out'), ...problemResponses(400, 401, 409, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(callerOf(request), bearerToken(request) ?? '')
+      if (sessionId === undefined) return reply.status(204).send(null)
+      const response = await own(request, { type: 'SignOut', sessionId }, () => ({
+        status: 204,
+        headers: {},
+      }))
+      return sendResponse(reply, response)
+    },
+  )
+
+  app.put(
+    '/users/me/password',
+    {
+      preHandler: onlyUsers,
+      schema: {
+        tags,
+        security,
+        summary:
+          "Set or change the signed-in user's password; every other session of the account ends (the API token stays)",
+        headers: CommandHeaders,
+        body: ChangePasswordBody,
+        response: {
+          204: z.null().describe('Changed'),
+          ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      const token = bearerToken(request)
+      if (token === undefined) throw new UnauthorizedError()
+      const { currentPassword, password } = request.body
+      const response = await idempotency.run(request, caller.id, async (context_) => {
+        if (caller.credentialId !== null) {
+          signInLimits.attempt(caller.email, request.ip)
+          if (!(await passwordMatches(caller, currentPassword ?? ''))) throw new InvalidCredentialsError(403)
+          signInLimits.succeeded(caller.email)
+        }
+        const keptSessionId = sessionIdOf(caller, token)
+        const command: UserCommand = {
+          type: 'ChangePassword',
+          credentialId: await storePassword(caller.id, password),
+          ...(keptSessionId === undefined ? {} : { keptSessionId }),
+        }
+        return execute(request, caller.id, command, context_, () => ({ status: 204, headers: {} }))
       })
       return sendResponse(reply, response)
     },

@@ -14,9 +14,23 @@ import { followStream, type StreamFollower } from '../nats/follow-stream.ts'
 import { FollowedStreamHead } from '../nats/stream-head.ts'
 import { parseToken, sameHash } from './tokens.ts'
 
-/** Whether the account is active and its current token has this hash. */
-const matchesToken = (user: UserState, secretHash: string): user is User =>
-  user?.active === true && sameHash(user.tokenHash, secretHash)
+/**
+ * Whether the account is active and its API token or one of its sessions' tokens has this hash. Every hash is
+ * compared (no early exit), each in constant time, so the answer's timing says nothing about which matched.
+ */
+const matchesToken = (user: UserState, secretHash: string): user is User => {
+  if (user?.active !== true) return false
+  let matches = sameHash(user.tokenHash, secretHash)
+  for (const session of user.sessions) matches = sameHash(session.tokenHash, secretHash) || matches
+  return matches
+}
+
+/** The id of the session a token is the token of, or `undefined` (the API token, or not this user's). */
+export const sessionIdOf = (user: User, token: string): string | undefined => {
+  const parsed = parseToken(token)
+  if (parsed === undefined || parsed.userId !== user.id) return undefined
+  return user.sessions.find((session) => sameHash(session.tokenHash, parsed.secretHash))?.id
+}
 
 /** How long an id without an account is remembered as such, and how many such ids are kept at most. */
 const missedIdTtlMs = 60_000

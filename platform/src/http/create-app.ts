@@ -28,6 +28,8 @@ export type HttpAppOptions = {
   corsOrigins?: string
   /** Requests per window per user and per client address (absent: no limits, as tests driving the app want). */
   rateLimits?: RateLimits
+  /** Peers whose `X-Forwarded-For` gives the client's address (`request.ip`); none by default. */
+  trustProxy?: readonly string[]
   /** The accounts whose tokens count per user in the rate limits (without it, every request counts by address). */
   users?: UserDirectory
 }
@@ -76,11 +78,13 @@ export const createHttpApp = async ({
   bodyLimit = 256 * 1024,
   corsOrigins = '',
   rateLimits = unlimited,
+  trustProxy = [],
   users,
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit,
+    trustProxy: trustProxy.length === 0 ? false : [...trustProxy],
     // Every error is problem+json, also those Fastify and Node answer before any route or handler runs.
     frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
     clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
@@ -147,7 +151,7 @@ export const createHttpApp = async ({
     origin: origins,
     allowedHeaders: requestHeaders,
     exposedHeaders: responseHeaders,
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     maxAge: 600,
   })
   await app.register(swagger, {

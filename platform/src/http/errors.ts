@@ -7,6 +7,24 @@ export class UnauthorizedError extends DomainError {
   }
 }
 
+/**
+ * A sign-in or a password check failed. The same problem whatever was wrong (no such e-mail, wrong password, no
+ * password set, a deactivated account), so an answer never tells whether an address has an account: 401 for a
+ * sign-in, 403 for a wrong current password from a signed-in user (their token is fine).
+ */
+export class InvalidCredentialsError extends DomainError {
+  constructor(status: 401 | 403 = 401) {
+    super('invalid-credentials', status, 'The e-mail address or password is not correct')
+  }
+}
+
+/** No account has the e-mail address a request names. */
+export class UserNotFoundError extends DomainError {
+  constructor(message = 'No user has this e-mail address') {
+    super('user-not-found', 404, message)
+  }
+}
+
 export class BadRequestError extends DomainError {
   constructor(
     message: string,

@@ -9,7 +9,6 @@ import {
   natsUnreachable,
   RateLimitedError,
   ServiceUnavailableError,
-  UnauthorizedError,
 } from './errors.ts'
 
 /** An RFC 9457 problem document, the body of every error response. */
@@ -51,6 +50,8 @@ const titles: Record<string, string> = {
   validation: 'Invalid request',
   'malformed-json': 'Malformed JSON',
   unauthorized: 'Unauthorized',
+  'invalid-credentials': 'Invalid credentials',
+  'user-not-found': 'User not found',
   forbidden: 'Forbidden',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
@@ -150,7 +151,7 @@ export const registerProblemDetails = (app: FastifyInstance) => {
     const error = isNatsUnreachable(thrown) ? natsUnreachable(thrown) : thrown
     const body = toProblem(error, request)
     if (body.status >= 500) request.log.error({ err: error }, 'request failed')
-    if (error instanceof UnauthorizedError) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
+    if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="jetnotes"')
     if (
       error instanceof ServiceUnavailableError ||
       error instanceof IdempotencyKeyInUseError ||

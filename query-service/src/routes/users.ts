@@ -1,5 +1,12 @@
-import { authenticate, type HttpApp, problemResponses } from '@jetnotes/platform'
-import { Id, NotFoundError, PublicUserView, type UserRecord } from '@jetnotes/schemas'
+import { authenticate, callerOf, type HttpApp, problemResponses } from '@jetnotes/platform'
+import {
+  AccountView,
+  Id,
+  NotFoundError,
+  PublicUserView,
+  toAccountView,
+  type UserRecord,
+} from '@jetnotes/schemas'
 import type { FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { QueryContext } from '../context.ts'
@@ -20,6 +27,20 @@ export const userRoutes = (app: HttpApp, context: QueryContext) => {
     const entry = await viewFor(readModels, request).users.get(id)
     return entry?.operation === 'PUT' ? entry.json<UserRecord>() : undefined
   }
+
+  app.get(
+    '/users/me',
+    {
+      preHandler: authenticate(context.directory),
+      schema: {
+        tags,
+        security,
+        summary: "The signed-in user's own account (from the user directory: current as of the token check)",
+        response: { 200: AccountView, ...problemResponses(401, 503) },
+      },
+    },
+    async (request) => toAccountView(callerOf(request)),
+  )
 
   app.get(
     '/users/:id',

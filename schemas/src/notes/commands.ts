@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { Id } from '../ids.ts'
-import { Body, Permission, Tags, Title } from './fields.ts'
+import { Email } from '../users/fields.ts'
+import { Body, Permission, type Share, Tags, Title } from './fields.ts'
 
 /** `POST /notes` */
 export const CreateNoteBody = z.strictObject({ title: Title, body: Body, tags: Tags.default([]) })
@@ -14,8 +15,16 @@ export const EditNoteBody = z
   })
 export type EditNoteBody = z.infer<typeof EditNoteBody>
 
-/** `POST /notes/:id/shares` */
-export const ShareNoteBody = z.strictObject({ userId: Id, permission: Permission })
+/** `POST /notes/:id/shares`: the sharee by id or by e-mail address (exactly one of the two). */
+export const ShareNoteBody = z
+  .strictObject({
+    userId: Id.optional(),
+    email: Email.optional().describe("The sharee's e-mail address, instead of their id"),
+    permission: Permission,
+  })
+  .refine((body) => (body.userId === undefined) !== (body.email === undefined), {
+    message: 'exactly one of userId or email is required',
+  })
 export type ShareNoteBody = z.infer<typeof ShareNoteBody>
 
 type NoteCommandBase = {
@@ -29,7 +38,7 @@ export type CreateNote = NoteCommandBase & { type: 'CreateNote' } & CreateNoteBo
 export type EditNote = NoteCommandBase & { type: 'EditNote'; changes: EditNoteBody }
 export type ShareNote = NoteCommandBase & {
   type: 'ShareNote'
-  share: ShareNoteBody
+  share: Share
   /** Whether `share.userId` is an active user: looked up by the edge, which owns the user directory. */
   shareeIsActiveUser: boolean
 }

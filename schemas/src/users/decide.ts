@@ -10,8 +10,11 @@ export type UserDecision = Emitted<UserEvent>[] | DomainError
 export const decideUser = (state: UserState, command: UserCommand): UserDecision => {
   if (command.type === 'RegisterUser') {
     if (state !== null) return new ConflictError('A user with this id already exists')
-    const { name, email, tokenHash } = command
-    return [{ type: 'UserRegistered', data: { name, email, tokenHash } }]
+    const { name, email, tokenHash, credentialId } = command
+    const registered: Emitted<UserEvent> = { type: 'UserRegistered', data: { name, email, tokenHash } }
+    return credentialId === undefined
+      ? [registered]
+      : [registered, { type: 'UserPasswordChanged', data: { credentialId } }]
   }
   if (state === null || !state.active) return new NotFoundError('User not found')
   switch (command.type) {
@@ -21,6 +24,20 @@ export const decideUser = (state: UserState, command: UserCommand): UserDecision
       return [{ type: 'UserTokenRotated', data: { tokenHash: command.tokenHash } }]
     case 'DeactivateUser':
       return [{ type: 'UserDeactivated', data: {} }]
+    case 'ChangePassword': {
+      const { credentialId, keptSessionId } = command
+      const kept = state.sessions.some((session) => session.id === keptSessionId)
+      return [
+        { type: 'UserPasswordChanged', data: kept ? { credentialId, keptSessionId } : { credentialId } },
+      ]
+    }
+    case 'SignIn':
+      return [{ type: 'UserSignedIn', data: { sessionId: command.sessionId, tokenHash: command.tokenHash } }]
+    case 'SignOut':
+      // Signing out of a session that has ended already changes nothing.
+      return state.sessions.some((session) => session.id === command.sessionId)
+        ? [{ type: 'UserSignedOut', data: { sessionId: command.sessionId } }]
+        : []
     default: {
       const unknown: never = command
       return unknown

@@ -1,3 +1,6 @@
+/** A signed-in device: its token works like the API token until it is signed out. */
+export type Session = { id: string; tokenHash: string }
+
 /** Everything the log says about one user. */
 export type User = {
   id: string
@@ -5,6 +8,10 @@ export type User = {
   email: string
   /** SHA-256 (hex) of the current bearer token's secret. */
   tokenHash: string
+  /** The current password's credential (its hash is in the `credentials` bucket), or `null`: none set. */
+  credentialId: string | null
+  /** Signed-in sessions, oldest first (at most `maxSessions`). */
+  sessions: Session[]
   active: boolean
   version: number
   registeredAt: string

@@ -24,7 +24,11 @@ export const evolveUserRecord = (
       case 'UserDeactivated':
         if (next) next = { ...next, active: false, version: event.version }
         break
+      // Token, password and sessions are not public: only the version moves.
       case 'UserTokenRotated':
+      case 'UserPasswordChanged':
+      case 'UserSignedIn':
+      case 'UserSignedOut':
         if (next) next = { ...next, version: event.version }
         break
       default: {
