@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadConfig, loadConfigOrExit, natsUsers, Port, passwordVariableOf } from '@jetnotes/platform'
 import { z } from 'zod'
+import { buildAppIfNeeded } from './start/app-build.ts'
 import { natsPasswords, operatorEnvFile, writeOperatorEnv } from './start/credentials.ts'
 import { type KeptRunning, keepRunning } from './start/keep-running.ts'
 import { natsServerBinary, startNatsServer } from './start/nats-server.ts'
 import { pidFileOf } from './start/pid-files.ts'
 import { say, supervise } from './start/processes.ts'
-import { services } from './start/services.ts'
+import { startedByNpmStart } from './start/services.ts'
 import { launcherShutdown } from './start/shutdown.ts'
 
 /**
- * `npm start`: runs the whole system in the foreground. A nats-server with the repo's configuration (unless
- * NATS_URL names one), then every service, their output prefixed by name. Each is kept running: one that
+ * `npm start`: runs the whole system in the foreground. It says where the app is first, builds the web app
+ * when web/dist is missing or older than its sources, then starts a nats-server with the repo's configuration
+ * (unless NATS_URL names one), then every service and the web gateway, their output prefixed by name. Each is kept running: one that
  * crashes is started again with backoff (`keepRunning`) while the others go on serving; each one's pid is in
  * $DATA_DIR/run/<name>.pid. Ctrl-C or SIGTERM stops the services first, then nats-server.
  */
@@ -25,11 +27,16 @@ const config = loadConfigOrExit(() =>
     NATS_PORT: Port.default(4222),
     COMMAND_PORT: Port.default(8081),
     QUERY_PORT: Port.default(8082),
+    WEB_PORT: Port.default(8080),
     /** nats-server's monitoring port (on 127.0.0.1); 0 turns it off. */
     NATS_MONITOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8222),
     DATA_DIR: z.string().min(1).default('./.data'),
   }),
 )
+// Where to go, before anything else is said: the line a person looks for.
+const appUrl = `http://localhost:${config.WEB_PORT}`
+process.stdout.write(`jetnotes: ${appUrl}\n`)
+
 const passwords = (() => {
   try {
     return natsPasswords(config.DATA_DIR)
@@ -44,6 +51,11 @@ let nats: KeptRunning | undefined
 const { giveUp, stopping, shuttingDown } = launcherShutdown({
   services: running,
   servers: () => (nats === undefined ? [] : [nats]),
+})
+
+await buildAppIfNeeded(0).catch((error: unknown) => {
+  say(error instanceof Error ? error.message : String(error))
+  process.exit(1)
 })
 
 // No service sees another's password (nor the operator's): each gets its own user below.
@@ -81,13 +93,17 @@ if (config.NATS_URL === undefined) {
 writeOperatorEnv(config.DATA_DIR, env.NATS_URL, passwords.operator)
 say(`the operator's NATS login is in ${operatorEnvFile(config.DATA_DIR)}`)
 
-for (const [index, service] of services.entries()) {
+for (const [index, service] of startedByNpmStart.entries()) {
   if (!existsSync(service.entry)) {
     say(`warning: ${service.entry} does not exist; not starting ${service.name}`)
     continue
   }
   const args = ['--import', 'tsx', service.entry]
-  const serviceEnv = { ...env, NATS_USER: service.natsUser, NATS_PASSWORD: passwords[service.natsUser] }
+  // The gateway uses no NATS: it gets no login at all.
+  const serviceEnv =
+    service.natsUser === undefined
+      ? env
+      : { ...env, NATS_USER: service.natsUser, NATS_PASSWORD: passwords[service.natsUser] }
   const kept = keepRunning({
     name: service.name,
     start: () =>
@@ -100,5 +116,25 @@ for (const [index, service] of services.entries()) {
   running.push(kept)
 }
 say(
-  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}; pids in ${pidFileOf(config.DATA_DIR, '*')}; Ctrl-C stops all`,
+  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}, the web app on port ${config.WEB_PORT}; pids in ${pidFileOf(config.DATA_DIR, '*')}; Ctrl-C stops all`,
 )
+// Once the gateway and both services behind it answer: the address again, now that it works.
+if (await appReady(`http://127.0.0.1:${config.WEB_PORT}/readyz`, 60_000)) {
+  process.stdout.write(`jetnotes: ${appUrl} is ready\n`)
+}
+
+/** Whether the gateway's /readyz (the gateway, and the services behind it, answer) passes within `withinMs`. */
+async function appReady(url: string, withinMs: number) {
+  const deadline = Date.now() + withinMs
+  while (Date.now() < deadline && !stopping()) {
+    const ready = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      .then(async (response) => {
+        await response.body?.cancel()
+        return response.ok
+      })
+      .catch(() => false)
+    if (ready) return true
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  return false
+}

@@ -46,6 +46,7 @@ export { natsRequired } from './http/nats-required.ts'
 export {
   type Problem,
   ProblemSchema,
+  problem,
   problemResponses,
   problemType,
   registerProblemDetails,

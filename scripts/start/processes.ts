@@ -24,6 +24,8 @@ export type SuperviseOptions = {
   /** Own process group (default): a terminal Ctrl-C reaches only the launcher, which stops children in order. */
   detached?: boolean
   onLine?: (line: string) => void
+  /** Prints nothing: its last lines are kept for an error message all the same. */
+  quiet?: boolean
 }
 
 /** Every process started and still running, so none is left behind whatever way the launcher ends. */
@@ -46,7 +48,7 @@ export const supervise = (
   for (const stream of [child.stdout, child.stderr]) {
     if (stream === null) continue
     createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-      process.stdout.write(`${prefix}${line}\n`)
+      if (!options.quiet) process.stdout.write(`${prefix}${line}\n`)
       recent.push(line)
       if (recent.length > kept) recent.shift()
       options.onLine?.(line)

@@ -40,7 +40,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** `npm start` as a person runs it, in a temp DATA_DIR on free ports; its output kept line by line. */
 const startLauncher = async () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'jetnotes-supervision-')), 'data')
-  const ports = { nats: await freePort(), command: await freePort(), query: await freePort() }
+  const ports = {
+    nats: await freePort(),
+    command: await freePort(),
+    query: await freePort(),
+    web: await freePort(),
+  }
   // The test's settings win over .env (already set variables do); no NATS login of the test's own leaks in.
   const inherited = Object.entries(process.env).filter(
     ([key]) => !key.startsWith('NATS_') && !/^JETNOTES_.*_NATS_PASSWORD$/.test(key),
@@ -53,6 +58,7 @@ const startLauncher = async () => {
       NATS_PORT: String(ports.nats),
       COMMAND_PORT: String(ports.command),
       QUERY_PORT: String(ports.query),
+      WEB_PORT: String(ports.web),
       NATS_MONITOR_PORT: '0',
       LOG_LEVEL: 'warn',
       // 32 writers on one token would hit the per-user limit: this test is about faults, not limits.

@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { ForbiddenError } from '@jetnotes/schemas'
-import Fastify, { type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -32,6 +32,13 @@ export type HttpAppOptions = {
   trustProxy?: readonly string[]
   /** The accounts whose tokens count per user in the rate limits (without it, every request counts by address). */
   users?: UserDirectory
+  /**
+   * The Content-Security-Policy directives of every answer (default: an API's, which lets nothing load, run or
+   * be framed). A server of HTML pages, such as the web gateway, passes its own.
+   */
+  contentSecurityPolicy?: Record<string, string[]>
+  /** Whether to serve the OpenAPI description at `/docs` (default true; the web gateway has none of its own). */
+  docs?: boolean
 }
 
 /** Headers a browser may send, and may read from responses, across origins. */
@@ -59,6 +66,9 @@ const responseHeaders = [
   'x-request-id',
 ]
 
+/** An API answers JSON: nothing in it may load, run or be framed. */
+const apiPolicy = { defaultSrc: ["'none'"], frameAncestors: ["'none'"] }
+
 /** The Content-Security-Policy of the /docs page. */
 const docsPolicy =
   "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'; img-src 'self' data:; " +
@@ -80,6 +90,8 @@ export const createHttpApp = async ({
   rateLimits = unlimited,
   trustProxy = [],
   users,
+  contentSecurityPolicy = apiPolicy,
+  docs = true,
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
@@ -118,14 +130,11 @@ export const createHttpApp = async ({
     reply.header('X-Request-Id', request.id)
   })
   await registerRateLimits(app, rateLimits, users === undefined ? () => undefined : knownUserOf(users))
-  // An API answers JSON: nothing in it may load, run or be framed. The /docs page sets its own policy below.
+  // The /docs page sets its own policy below.
   // Headers that only mean something for HTML pages are left out: on a small JSON answer they were most of its
   // bytes (reads fell from 16,500/s to 6,600/s in the bench with all of them and the rate-limit headers).
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
     referrerPolicy: false,
@@ -154,6 +163,14 @@ export const createHttpApp = async ({
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     maxAge: 600,
   })
+  if (docs) await registerDocs(app, title, description)
+  return app
+}
+
+export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>
+
+/** The OpenAPI description, generated from the routes' zod schemas, and the page that shows it at `/docs`. */
+const registerDocs = async (app: FastifyInstance, title: string, description: string) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -167,10 +184,7 @@ export const createHttpApp = async ({
   // The documentation page runs swagger-ui's own scripts and styles from here: its policy allows those alone
   // (not swagger-ui's default, whose upgrade-insecure-requests would break the page served over plain http).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsPolicy })
-  return app
 }
-
-export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>
 
 /** `*`, or the listed origins (none for an empty setting). */
 const corsOriginsOf = (setting: string): '*' | string[] =>

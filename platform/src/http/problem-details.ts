@@ -53,6 +53,7 @@ const titles: Record<string, string> = {
   'invalid-credentials': 'Invalid credentials',
   'user-not-found': 'User not found',
   forbidden: 'Forbidden',
+  'forbidden-origin': 'Forbidden origin',
   'not-found': 'Not found',
   'method-not-allowed': 'Method not allowed',
   conflict: 'Conflict',
@@ -68,6 +69,8 @@ const titles: Record<string, string> = {
   'precondition-required': 'Precondition required',
   'rate-limited': 'Too many requests',
   unavailable: 'Service unavailable',
+  'bad-gateway': 'Bad gateway',
+  'gateway-timeout': 'Gateway timeout',
   'not-ready': 'Not ready',
   internal: 'Internal server error',
 }

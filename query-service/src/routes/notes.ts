@@ -84,7 +84,12 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
       const note = await visibleNote(viewFor(readModels, request), request.params.id, callerOf(request).id)
       const etag = etagOf(note.version)
       reply.header('etag', etag)
-      if (request.headers['if-none-match'] === etag) return reply.status(304).send(null)
+      // An empty body: a 304 whose Content-Length counts a serialized `null` is refused by undici (the gateway).
+      if (request.headers['if-none-match'] === etag)
+        return reply
+          .status(304)
+          .serializer(() => '')
+          .send(null)
       return toNoteView(note)
     },
   )
