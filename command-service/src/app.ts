@@ -17,6 +17,7 @@ export const buildCommandApp = async (
       'Commands on notes and users. Every accepted command is appended to the JetStream event log.',
     logger,
     users: context.directory,
+    metrics: context.metrics.registry,
     ...options,
   })
   registerHealth(app, [

@@ -1,6 +1,6 @@
 /**
  * @jetnotes/platform: the edges every service shares. NATS connection and stream set-up, reading the event
- * log, the user directory behind bearer tokens, and the HTTP base (problem+json, OpenAPI, health).
+ * log, the user directory behind bearer tokens, the HTTP base (problem+json, OpenAPI, health) and metrics.
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { sessionIdOf, UserDirectory } from './auth/user-directory.ts'
@@ -54,6 +54,8 @@ export {
 } from './http/problem-details.ts'
 export { type RateLimits, unlimited } from './http/rate-limit.ts'
 export { createLogger, redactUrl } from './logger.ts'
+export { registerMetrics } from './observability/http-metrics.ts'
+export { latencyBuckets, metricPrefix, ServiceMetrics } from './observability/metrics.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'
 export { type ConnectionWatch, NatsDisconnectedError, watchConnection } from './nats/connection-watch.ts'

@@ -12,6 +12,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { UserDirectory } from '../auth/user-directory.ts'
+import { registerMetrics } from '../observability/http-metrics.ts'
+import type { ServiceMetrics } from '../observability/metrics.ts'
 import { knownUserOf } from './authentication.ts'
 import { answerClientError } from './client-errors.ts'
 import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
@@ -32,6 +34,8 @@ export type HttpAppOptions = {
   trustProxy?: readonly string[]
   /** The accounts whose tokens count per user in the rate limits (without it, every request counts by address). */
   users?: UserDirectory
+  /** The service's metrics: every request is measured in them, and they are served at `GET /metrics`. */
+  metrics?: ServiceMetrics
 }
 
 /** Headers a browser may send, and may read from responses, across origins. */
@@ -69,7 +73,8 @@ const acceptableRequestId = /^[A-Za-z0-9._:-]{1,100}$/
 
 /**
  * The base every jetnotes HTTP service is built on: zod validation and serialization, problem+json errors,
- * request ids, CORS for browsers, and the OpenAPI description (generated from the zod schemas) at `/docs`.
+ * request ids, CORS for browsers, the OpenAPI description (generated from the zod schemas) at `/docs`, and the
+ * service's metrics at `/metrics`.
  */
 export const createHttpApp = async ({
   title,
@@ -80,6 +85,7 @@ export const createHttpApp = async ({
   rateLimits = unlimited,
   trustProxy = [],
   users,
+  metrics,
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
@@ -167,6 +173,7 @@ export const createHttpApp = async ({
   // The documentation page runs swagger-ui's own scripts and styles from here: its policy allows those alone
   // (not swagger-ui's default, whose upgrade-insecure-requests would break the page served over plain http).
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: docsPolicy })
+  if (metrics !== undefined) registerMetrics(app, metrics)
   return app
 }
 
