@@ -54,8 +54,6 @@ export {
 } from './http/problem-details.ts'
 export { type RateLimits, unlimited } from './http/rate-limit.ts'
 export { createLogger, redactUrl } from './logger.ts'
-export { registerMetrics } from './observability/http-metrics.ts'
-export { latencyBuckets, metricPrefix, ServiceMetrics } from './observability/metrics.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'
 export { type ConnectionWatch, NatsDisconnectedError, watchConnection } from './nats/connection-watch.ts'
@@ -73,4 +71,6 @@ export {
   passwordVariableOf,
   passwordVariables,
 } from './nats/users.ts'
+export { registerMetrics } from './observability/http-metrics.ts'
+export { latencyBuckets, metricPrefix, ServiceMetrics } from './observability/metrics.ts'
 export { type RunningService, runService } from './service.ts'

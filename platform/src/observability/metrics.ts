@@ -1,7 +1,7 @@
 import {
+  Counter,
   type CounterConfiguration,
   collectDefaultMetrics,
-  Counter,
   Gauge,
   type GaugeConfiguration,
   Histogram,
