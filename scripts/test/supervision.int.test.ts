@@ -53,6 +53,7 @@ const startLauncher = async () => {
       NATS_PORT: String(ports.nats),
       COMMAND_PORT: String(ports.command),
       QUERY_PORT: String(ports.query),
+      PROJECTOR_PORT: '0',
       NATS_MONITOR_PORT: '0',
       LOG_LEVEL: 'warn',
       // 32 writers on one token would hit the per-user limit: this test is about faults, not limits.
