@@ -15,7 +15,9 @@ describe('the metrics of a service', () => {
     expect(text).toContain('# HELP jetnotes_things_total Things that happened')
     expect(text).toContain('jetnotes_things_total 3')
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m)
-    expect(metrics.names()).toEqual(['jetnotes_things_total'])
+    expect(metrics.names()).toContain('jetnotes_things_total')
+    expect(metrics.names()).toContain('jetnotes_http_request_duration_seconds')
+    expect(metrics.names()).toContain('process_resident_memory_bytes')
   })
 
   it('keeps the figures of two services in one process apart', async () => {

@@ -11,16 +11,11 @@ const unmatched = 'unmatched'
  * at warn: it shows counts, latencies and positions, never a user, a note or a URL's ids.
  */
 export const registerMetrics = (app: FastifyInstance, metrics: ServiceMetrics) => {
-  const duration = metrics.histogram({
-    name: 'jetnotes_http_request_duration_seconds',
-    help: 'Time from a request to the end of its response, by method, route pattern and status (event streams are left out: they last as long as the client stays)',
-    labelNames: ['method', 'route', 'status'],
-  })
   // A callback hook, not an async one: no promise per request on the hot path.
   app.addHook('onResponse', (request, reply, done) => {
     // An event stream sets its header on the raw response (Fastify's own replies do not: they are not streams).
     if (!isEventStream(reply.raw.getHeader('content-type'))) {
-      duration.observe(
+      metrics.httpRequests.observe(
         { method: request.method, route: request.routeOptions.url ?? unmatched, status: reply.statusCode },
         reply.elapsedTime / 1000,
       )

@@ -40,6 +40,12 @@ const processMetrics = () => {
 export class ServiceMetrics {
   readonly registry = new Registry()
   readonly #refreshers: (() => Promise<void> | void)[] = []
+  /** Every HTTP request, measured by the platform's HTTP base (see `registerMetrics`). */
+  readonly httpRequests = this.histogram({
+    name: 'jetnotes_http_request_duration_seconds',
+    help: 'Time from a request to the end of its response, by method, route pattern and status; its _count is the number of requests (event streams are left out: they last as long as the client stays)',
+    labelNames: ['method', 'route', 'status'],
+  })
 
   counter<Label extends string = never>(config: CounterConfiguration<Label> & Named): Counter<Label> {
     return new Counter({ ...prefixed(config), registers: [this.registry] })
@@ -68,9 +74,11 @@ export class ServiceMetrics {
     return `${own}\n${process}`
   }
 
-  /** The names of the metrics this service defines (the dashboard's check). */
+  /** The names of the metrics this service serves, the process's included (the dashboard's check). */
   names(): string[] {
-    return this.registry.getMetricsAsArray().map((metric) => metric.name)
+    return [this.registry, processMetrics()].flatMap((registry) =>
+      registry.getMetricsAsArray().map((metric) => metric.name),
+    )
   }
 
   get contentType(): string {
