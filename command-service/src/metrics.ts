@@ -32,8 +32,8 @@ export const commandMetrics = (metrics = new ServiceMetrics()) => {
     },
     conflicts: metrics.counter({
       name: 'jetnotes_command_conflicts_total',
-      help: 'Commands answered 412 Precondition Failed, by stream: their If-Match version was stale, or another writer reached the aggregate first',
-      labelNames: ['stream'],
+      help: 'Commands answered 412 Precondition Failed, by route pattern: their If-Match version was stale, or another writer reached the aggregate first',
+      labelNames: ['route'],
     }),
     idempotentReplays: metrics.counter({
       name: 'jetnotes_idempotent_replays_total',

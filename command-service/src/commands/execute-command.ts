@@ -71,80 +71,75 @@ export const executeCommand = async <
   command: Command,
   run: CommandRun<State>,
 ): Promise<Executed> =>
-  deps.locks
-    .run(`${aggregate.stream}:${run.id}`, async () => {
-      const subject = aggregate.subject(run.id)
-      let folded: Folded<State> = run.newAggregate
-        ? { state: null as State, seq: 0 }
-        : await repository.load(run.id)
-      for (let attempt = 1; ; attempt++) {
-        const decision = aggregate.decide(folded.state, command)
-        if (decision instanceof DomainError) throw decision
-        if (decision.length === 0) {
-          return {
-            response: run.respond(folded.state),
-            position: { stream: aggregate.stream, seq: folded.seq },
-          }
-        }
-        const events = toEnvelopes(aggregate, decision, run.id, folded.state?.version ?? 0, run.metadata)
-        const state = events.reduce(aggregate.evolve, folded.state)
-        const response = run.respond(state)
-        await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
-        let appended: Appended
-        const startedAt = performance.now()
-        try {
-          appended = await deps.store.append(subject, events, {
-            expectedSeq: folded.seq,
-            msgId: run.msgId,
-            newSubject: run.newAggregate === true && folded.seq === 0,
-          })
-        } catch (error) {
-          const refused = isWrongLastSequence(error)
-          deps.metrics.appended(aggregate.stream, refused ? 'wrong-last-sequence' : 'unconfirmed', startedAt)
-          if (!refused) throw unavailable(error)
-          const stale = folded
-          folded = await repository.refresh(run.id)
-          if (attempt === maxAttempts) {
-            throw new VersionConflictError(stale.state?.version ?? 0, folded.state?.version ?? 0, {
-              cause: error,
-            })
-          }
-          continue
-        }
-        deps.metrics.appended(aggregate.stream, appended.outcome, startedAt)
-        const position = { stream: aggregate.stream, seq: appended.seq }
-        switch (appended.outcome) {
-          case 'appended':
-            repository.remember(run.id, { state, seq: appended.seq })
-            return { response, position }
-          case 'duplicate': {
-            // The same message was appended before (a retry that raced its original): answer from the log,
-            // unless the folds refuse the original (it lost a race, and its writer was answered 412).
-            const current = await repository.refresh(run.id)
-            if (!(await repository.isAccepted(run.id, appended.seq))) {
-              throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
-            }
-            return { response: run.respond(current.state), position }
-          }
-          case 'overtaken': {
-            // Acked, but another commit came first: the folds refuse ours (`refusalOf`), so the client hears 412
-            // as if the server had refused the append, and the cache takes its position, never its state. Unless
-            // what came first was refused itself (a forged or a doubly raced commit): the fold has the last word.
-            const current = await repository.refresh(run.id)
-            if (await repository.isAccepted(run.id, appended.seq)) return { response, position }
-            throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
-          }
-          default: {
-            const unknown: never = appended
-            return unknown
-          }
+  deps.locks.run(`${aggregate.stream}:${run.id}`, async () => {
+    const subject = aggregate.subject(run.id)
+    let folded: Folded<State> = run.newAggregate
+      ? { state: null as State, seq: 0 }
+      : await repository.load(run.id)
+    for (let attempt = 1; ; attempt++) {
+      const decision = aggregate.decide(folded.state, command)
+      if (decision instanceof DomainError) throw decision
+      if (decision.length === 0) {
+        return {
+          response: run.respond(folded.state),
+          position: { stream: aggregate.stream, seq: folded.seq },
         }
       }
-    })
-    .catch((error: unknown) => {
-      if (error instanceof VersionConflictError) deps.metrics.conflicts.inc({ stream: aggregate.stream })
-      throw error
-    })
+      const events = toEnvelopes(aggregate, decision, run.id, folded.state?.version ?? 0, run.metadata)
+      const state = events.reduce(aggregate.evolve, folded.state)
+      const response = run.respond(state)
+      await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
+      let appended: Appended
+      const startedAt = performance.now()
+      try {
+        appended = await deps.store.append(subject, events, {
+          expectedSeq: folded.seq,
+          msgId: run.msgId,
+          newSubject: run.newAggregate === true && folded.seq === 0,
+        })
+      } catch (error) {
+        const refused = isWrongLastSequence(error)
+        deps.metrics.appended(aggregate.stream, refused ? 'wrong-last-sequence' : 'unconfirmed', startedAt)
+        if (!refused) throw unavailable(error)
+        const stale = folded
+        folded = await repository.refresh(run.id)
+        if (attempt === maxAttempts) {
+          throw new VersionConflictError(stale.state?.version ?? 0, folded.state?.version ?? 0, {
+            cause: error,
+          })
+        }
+        continue
+      }
+      deps.metrics.appended(aggregate.stream, appended.outcome, startedAt)
+      const position = { stream: aggregate.stream, seq: appended.seq }
+      switch (appended.outcome) {
+        case 'appended':
+          repository.remember(run.id, { state, seq: appended.seq })
+          return { response, position }
+        case 'duplicate': {
+          // The same message was appended before (a retry that raced its original): answer from the log,
+          // unless the folds refuse the original (it lost a race, and its writer was answered 412).
+          const current = await repository.refresh(run.id)
+          if (!(await repository.isAccepted(run.id, appended.seq))) {
+            throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
+          }
+          return { response: run.respond(current.state), position }
+        }
+        case 'overtaken': {
+          // Acked, but another commit came first: the folds refuse ours (`refusalOf`), so the client hears 412
+          // as if the server had refused the append, and the cache takes its position, never its state. Unless
+          // what came first was refused itself (a forged or a doubly raced commit): the fold has the last word.
+          const current = await repository.refresh(run.id)
+          if (await repository.isAccepted(run.id, appended.seq)) return { response, position }
+          throw new VersionConflictError(folded.state?.version ?? 0, current.state?.version ?? 0)
+        }
+        default: {
+          const unknown: never = appended
+          return unknown
+        }
+      }
+    }
+  })
 
 /** A failed publish (timeout, no server): the write may or may not be in the log, so the client must retry. */
 const unavailable = (error: unknown) =>
