@@ -1,3 +1,4 @@
+import { subjects } from '@jetnotes/schemas'
 import {
   freePorts,
   metricValue,
@@ -41,7 +42,7 @@ const ready = async (base: string) => {
 const notes = { projection: 'notes' }
 
 describe('GET /metrics of every service, after some traffic', () => {
-  it('shows requests, appends, conflicts, replays, live clients, cache reads and the projection lag rising while the projector is paused and falling after', {
+  it('shows requests, appends, conflicts, replays, parked events, live clients, cache reads and the projection lag rising while the projector is paused and falling after', {
     timeout: 60_000,
   }, async () => {
     await using system = await startSystem()
@@ -83,6 +84,8 @@ describe('GET /metrics of every service, after some traffic', () => {
       expect(replay.headers.get('idempotent-replayed')).toBe('true')
       await live.until(() => live.messages.length >= 7)
       for (let i = 0; i < 3; i++) expect((await queries.get(`/notes/${id}`, { token })).status).toBe(200)
+      // A message no reader can decode: the projector parks it.
+      await system.js.publish(subjects.note('poison'), 'not JSON')
 
       const command = await scrapeMetrics(commands.base)
       expect(metricValue(command, 'jetnotes_appends_total', { stream: 'NOTES', outcome: 'appended' })).toBe(7)
@@ -112,15 +115,17 @@ describe('GET /metrics of every service, after some traffic', () => {
 
       const caughtUp = (samples: Sample[]) =>
         metricValue(samples, 'jetnotes_projection_lag_events', notes) === 0 &&
-        metricValue(samples, 'jetnotes_projection_position', notes) === 7
+        metricValue(samples, 'jetnotes_projection_position', notes) === 8
       const folder = await scrapeUntil(folding, caughtUp)
       expect(metricValue(folder, 'jetnotes_projection_held', notes)).toBe(1)
-      expect(metricValue(folder, 'jetnotes_projector_events_folded_total', notes)).toBeGreaterThanOrEqual(7)
+      expect(metricValue(folder, 'jetnotes_projector_events_folded_total', notes)).toBeGreaterThanOrEqual(8)
+      expect(metricValue(folder, 'jetnotes_projector_parked_total', { ...notes, kind: 'event' })).toBe(1)
       expect(metricValue(folder, 'jetnotes_projection_lag_seconds', notes)).toBe(0)
       expect(metricValue(folder, 'jetnotes_projection_consumer_pending', notes)).toBe(0)
-      expect(metricValue(folder, 'jetnotes_projection_parked_events', notes)).toBe(0)
+      expect(metricValue(folder, 'jetnotes_projection_parked_events', notes)).toBe(1)
       const standing = await scrapeUntil(standby, caughtUp)
       expect(metricValue(standing, 'jetnotes_projection_held', notes)).toBe(0)
+      expect(metricValue(standing, 'jetnotes_projection_parked_events', notes)).toBe(1)
       expect(metricValue(standing, 'jetnotes_projector_events_folded_total', notes)).toBeUndefined()
 
       // Paused: the projection falls behind by what is written meanwhile, in events and in seconds.
