@@ -42,6 +42,8 @@ const config = loadConfigOrExit(() =>
     /** The two command-services listen on this port and the next, the two query-services likewise. */
     CLUSTER_COMMAND_PORT: Port.default(8181),
     CLUSTER_QUERY_PORT: Port.default(8281),
+    /** The projectors' metrics and health: on this port and the next ones; 0: none. */
+    CLUSTER_PROJECTOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8381),
     /** Projector processes: one folds each projection, the others stand by to take over when it dies. */
     CLUSTER_PROJECTORS: z.coerce.number().int().min(1).max(9).default(2),
   }),
@@ -64,7 +66,11 @@ const nodes = clusterNodes(clusterDir, 3, {
 })
 const natsUrl = nodes.map((node) => `nats://127.0.0.1:${node.clientPort}`).join(',')
 const instances = clusterInstances(
-  { command: config.CLUSTER_COMMAND_PORT, query: config.CLUSTER_QUERY_PORT },
+  {
+    command: config.CLUSTER_COMMAND_PORT,
+    query: config.CLUSTER_QUERY_PORT,
+    projector: config.CLUSTER_PROJECTOR_PORT,
+  },
   config.CLUSTER_PROJECTORS,
 )
 
@@ -154,6 +160,8 @@ const start = (instance: Instance) => {
     NATS_USER: instance.natsUser,
     NATS_PASSWORD: passwords[instance.natsUser],
     STREAM_REPLICAS: String(replicas),
+    // A projector without a port of its own serves none (the default port would clash between them).
+    ...(instance.natsUser === 'projector' ? { PROJECTOR_PORT: '0' } : {}),
     ...(instance.http === undefined ? {} : { [instance.http.variable]: String(instance.http.port) }),
   }
   const index = nodes.length + instances.indexOf(instance)
@@ -202,7 +210,7 @@ await healthy(ofUser('query-service'))
 if (!stopping()) {
   const urls = (user: Instance['natsUser']) =>
     ofUser(user)
-      .map((instance) => `http://127.0.0.1:${instance.http?.port}`)
+      .map((instance) => `http://127.0.0.1:${instance.http?.port}${user === 'projector' ? '/metrics' : ''}`)
       .join(', ')
   const lines = [
     'the cluster is up:',
@@ -212,7 +220,9 @@ if (!stopping()) {
     }),
     `  command-services: ${urls('command-service')}`,
     `  query-services:   ${urls('query-service')}`,
-    `  projectors:       ${config.CLUSTER_PROJECTORS} (one folds each projection, the others stand by)`,
+    `  projectors:       ${config.CLUSTER_PROJECTORS} (one folds each projection, the others stand by)${
+      config.CLUSTER_PROJECTOR_PORT === 0 ? '' : `, metrics at ${urls('projector')}`
+    }`,
     `  every process is restarted when it dies; pids in ${pidFileOf(clusterDir, '*')}`,
     `  streams and buckets: ${replicas} replicas; the operator's login: ${operatorEnvFile(clusterDir)}`,
     'Ctrl-C stops all',

@@ -28,6 +28,8 @@ const config = loadConfigOrExit(() =>
     COMMAND_PORT: Port.default(8081),
     QUERY_PORT: Port.default(8082),
     WEB_PORT: Port.default(8080),
+    /** The projector's metrics and health; 0: none. */
+    PROJECTOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
     /** nats-server's monitoring port (on 127.0.0.1); 0 turns it off. */
     NATS_MONITOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8222),
     DATA_DIR: z.string().min(1).default('./.data'),
@@ -116,7 +118,9 @@ for (const [index, service] of startedByNpmStart.entries()) {
   running.push(kept)
 }
 say(
-  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}, the web app on port ${config.WEB_PORT}; pids in ${pidFileOf(config.DATA_DIR, '*')}; Ctrl-C stops all`,
+  `command-service on port ${config.COMMAND_PORT}, query-service on port ${config.QUERY_PORT}, the web app on port ${config.WEB_PORT}${
+    config.PROJECTOR_PORT === 0 ? '' : `, projector's metrics on port ${config.PROJECTOR_PORT}`
+  }; pids in ${pidFileOf(config.DATA_DIR, '*')}; Ctrl-C stops all`,
 )
 // Once the gateway and both services behind it answer: the address again, now that it works.
 if (await appReady(`http://127.0.0.1:${config.WEB_PORT}/readyz`, 60_000)) {

@@ -62,6 +62,7 @@ const env = {
   ...process.env,
   COMMAND_PORT: String(commandPort),
   QUERY_PORT: String(queryPort),
+  PROJECTOR_PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   // The load comes from one address with few users, far beyond any team's: the limits stay on (their cost is

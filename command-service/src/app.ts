@@ -1,5 +1,5 @@
 import { createHttpApp, natsRequired, type RateLimits, registerHealth } from '@jetnotes/platform'
-import { streamNames } from '@jetnotes/schemas'
+import { streamNames, VersionConflictError } from '@jetnotes/schemas'
 import type { FastifyBaseLogger } from 'fastify'
 import type { CommandContext } from './context.ts'
 import { noteRoutes } from './notes/routes.ts'
@@ -17,6 +17,7 @@ export const buildCommandApp = async (
       'Commands on notes and users. Every accepted command is appended to the JetStream event log.',
     logger,
     users: context.directory,
+    metrics: context.metrics.registry,
     ...options,
   })
   registerHealth(app, [
@@ -36,6 +37,12 @@ export const buildCommandApp = async (
   app.addHook('onRequest', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS')
       await whileConnected()
+  })
+  // Every 412 comes from here: a stale If-Match, or a race lost to another writer (see `executeCommand`).
+  app.addHook('onError', (request, _reply, error, done) => {
+    if (error instanceof VersionConflictError)
+      context.metrics.conflicts.inc({ route: request.routeOptions.url })
+    done()
   })
   userRoutes(app, context)
   noteRoutes(app, context)

@@ -13,6 +13,7 @@ import { KeyedLock } from './commands/keyed-lock.ts'
 import { EventStore } from './event-store.ts'
 import { IdempotencyStore } from './idempotency/idempotency-store.ts'
 import { Idempotency } from './idempotency/run-idempotently.ts'
+import { type CommandMetrics, commandMetrics } from './metrics.ts'
 import { NoteRepository } from './notes/note-repository.ts'
 import { Credentials } from './users/credentials.ts'
 import { EmailClaims } from './users/email-claims.ts'
@@ -35,6 +36,8 @@ export type CommandContext = {
   emailClaims: EmailClaims
   credentials: Credentials
   signInLimits: SignInLimits
+  /** What the command-service counts, served at `/metrics`. */
+  metrics: CommandMetrics
   close: () => void
 }
 
@@ -61,6 +64,7 @@ export const openCommandContext = async (
   ])
   const directory = new UserDirectory(js, jsm, logger, connection)
   await directory.start()
+  const metrics = commandMetrics()
   return {
     nc,
     connection,
@@ -69,10 +73,11 @@ export const openCommandContext = async (
     locks: new KeyedLock(),
     directory,
     notes: new NoteRepository(jsm, snapshotsKv, logger),
-    idempotency: new Idempotency(new IdempotencyStore(idempotencyKv), jsm, logger),
+    idempotency: new Idempotency(new IdempotencyStore(idempotencyKv), jsm, logger, metrics.idempotentReplays),
     emailClaims: new EmailClaims(emailsKv, directory, logger),
     credentials: new Credentials(credentialsKv),
     signInLimits: new SignInLimits(signInLimits),
+    metrics,
     close: () => directory.stop(),
   }
 }

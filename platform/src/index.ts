@@ -1,6 +1,6 @@
 /**
  * @jetnotes/platform: the edges every service shares. NATS connection and stream set-up, reading the event
- * log, the user directory behind bearer tokens, and the HTTP base (problem+json, OpenAPI, health).
+ * log, the user directory behind bearer tokens, the HTTP base (problem+json, OpenAPI, health) and metrics.
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { sessionIdOf, UserDirectory } from './auth/user-directory.ts'
@@ -72,4 +72,6 @@ export {
   passwordVariableOf,
   passwordVariables,
 } from './nats/users.ts'
+export { registerMetrics } from './observability/http-metrics.ts'
+export { latencyBuckets, metricPrefix, ServiceMetrics } from './observability/metrics.ts'
 export { type RunningService, runService } from './service.ts'

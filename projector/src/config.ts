@@ -10,6 +10,8 @@ export const ProjectorEnv = {
   NOTE_LIST_DIRECTORY_SIZE: z.coerce.number().int().min(2).max(10_000).default(defaultNoteDirectorySize),
   /** A projection's lease: a standby projector takes over this long after the holder's last renewal. */
   PROJECTOR_LEASE_MS: z.coerce.number().int().min(300).max(60_000).default(defaultLeaseMs),
+  /** The projector's HTTP port (`/metrics`, `/healthz`, `/readyz`) on HOST; 0: none. */
+  PROJECTOR_PORT: z.coerce.number().int().min(0).max(65_535).default(8083),
 }
 
 /** The projector's configuration, from the environment (see README and .env). */

@@ -1,5 +1,7 @@
 /** @jetnotes/projector: the read-model folds and the machinery to run and rebuild them. */
+export { buildProjectorApp } from './app.ts'
 export { Generations } from './generations.ts'
+export { type ProjectorMetrics, projectorMetrics, upgradeRatio } from './metrics.ts'
 export { markPosition } from './position-marker.ts'
 export { type ProjectionOptions, projectionCatalog, projectionsWith } from './projections/catalog.ts'
 export { affectedUsers, evolveNoteRecord, summaryFor } from './projections/notes/evolve.ts'
@@ -18,6 +20,12 @@ export { evolveUserRecord } from './projections/users/evolve.ts'
 export type { ProjectorDeps } from './projector-deps.ts'
 export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'
-export { defaultLeaseMs, type ProjectorOptions, startProjector } from './start-projector.ts'
+export {
+  defaultLeaseMs,
+  type ProjectorOptions,
+  type RunningProjector,
+  startProjector,
+  type TurnState,
+} from './start-projector.ts'
 export { type ProjectionStatus, projectionStatus } from './status.ts'
 export { LostRace, ViewStore } from './view-store.ts'

@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { arrivedBatches } from './arrived-batches.ts'
 import type { Generations } from './generations.ts'
 import { alwaysHeld, type Fence } from './lease.ts'
+import type { ProjectorMetrics } from './metrics.ts'
 import { markPosition } from './position-marker.ts'
 import type { FoldContext, Projection } from './projections/projection.ts'
 import { LostRace, ViewStore, type Views } from './view-store.ts'
@@ -12,6 +13,8 @@ import { LostRace, ViewStore, type Views } from './view-store.ts'
 export type RunnerOptions = {
   /** Most messages folded before one flush of the writes and one round of acks. */
   batchSize?: number
+  /** Where the runner counts what it folds and parks (none: not counted). */
+  metrics?: ProjectorMetrics
 }
 
 /** The runner may no longer fold: its lease is gone, or another runner wrote what it was about to. */
@@ -60,6 +63,7 @@ export class ProjectionRunner {
   /** Ends what runs beside the fold (the pointer's watch) once the runner stops. */
   readonly #ended = new AbortController()
   readonly #batchSize: number
+  readonly #metrics: ProjectorMetrics | undefined
   #onFenced: (reason: string) => void = () => {}
   /** Resolves, with why, if the runner stops by itself because it may no longer fold. */
   readonly fenced: Promise<string>
@@ -72,6 +76,7 @@ export class ProjectionRunner {
     private readonly fence: Fence = alwaysHeld,
   ) {
     this.#batchSize = options.batchSize ?? 256
+    this.#metrics = options.metrics
     this.fenced = new Promise((resolve) => {
       this.#onFenced = resolve
     })
@@ -189,6 +194,8 @@ export class ProjectionRunner {
   }
 
   async #process(batch: JsMsg[], views: ViewStore, generation: number, foldedBefore: number) {
+    const startedAt = performance.now()
+    const projection = this.projection.name
     const parked: ParkedEvent[] = []
     const prepared = batch.map((message) =>
       this.projection.prepare(message, { first: message.seq > foldedBefore }),
@@ -207,8 +214,12 @@ export class ProjectionRunner {
         'skipped writes another fold had already made (a replay, or a projector that held this one before)',
       )
     this.#checkFence()
-    for (const event of parked) await park(this.generations, this.logger, event)
+    for (const event of parked) {
+      await park(this.generations, this.logger, event)
+      this.#metrics?.parked.inc({ projection, kind: 'event' })
+    }
     for (const failure of failedWrites) {
+      this.#metrics?.parked.inc({ projection, kind: 'write' })
       await parkWrite(this.generations, failure.again ? undefined : this.logger, {
         kind: 'write',
         projection: this.projection.name,
@@ -230,6 +241,7 @@ export class ProjectionRunner {
         at: new Date().toISOString(),
       }),
     ])
+    this.#metrics?.batch(projection, batch.length, startedAt)
   }
 }
 

@@ -1,5 +1,6 @@
 import { type ProjectionName, projectionNames, projections, shapeOf } from '@jetnotes/schemas'
 import { holderId, Lease, LeaseLost } from './lease.ts'
+import type { ProjectorMetrics } from './metrics.ts'
 import type { Projection } from './projections/projection.ts'
 import type { ProjectorDeps } from './projector-deps.ts'
 import { rebuildProjection } from './rebuild.ts'
@@ -13,6 +14,13 @@ export type ProjectorOptions = RunnerOptions & {
 }
 
 export const defaultLeaseMs = 3_000
+
+/**
+ * What this process does with a projection now: `starting` (first turn), `standing-by` (another holds it),
+ * `upgrading` (holds it, rebuilding an older shape), `folding` (holds it, its consumer runs), `recovering`
+ * (a turn failed: waiting to try again).
+ */
+export type TurnState = 'starting' | 'standing-by' | 'upgrading' | 'folding' | 'recovering'
 
 /**
  * Runs every projection it can hold: several projector processes may run, and each projection is folded by
@@ -32,9 +40,14 @@ export const startProjector = async (
   await Promise.all(turns.map((turn) => turn.start()))
   return {
     holder,
+    /** What this process does with each projection now. */
+    states: (): Record<ProjectionName, TurnState> =>
+      Object.fromEntries(turns.map((turn) => [turn.name, turn.state])) as Record<ProjectionName, TurnState>,
     stop: () => Promise.all(turns.map((turn) => turn.stop())).then(() => undefined),
   }
 }
+
+export type RunningProjector = Awaited<ReturnType<typeof startProjector>>
 
 /**
  * One projection in this process: stands by until it holds the lease, then upgrades and folds it until it
@@ -44,6 +57,7 @@ export const startProjector = async (
 class ProjectionTurns {
   readonly #stopping = new AbortController()
   #running: Promise<void> | undefined
+  #state: TurnState = 'starting'
 
   constructor(
     private readonly deps: ProjectorDeps,
@@ -64,6 +78,19 @@ class ProjectionTurns {
     await this.#running
   }
 
+  get name(): ProjectionName {
+    return this.projection.name
+  }
+
+  get state(): TurnState {
+    return this.#state
+  }
+
+  #enter(state: TurnState) {
+    this.#state = state
+    this.options.metrics?.held(this.projection.name, state === 'folding')
+  }
+
   async #turns(ready: () => void, failed: (error: unknown) => void) {
     const { generations, logger } = this.deps
     const projection = this.projection.name
@@ -77,6 +104,7 @@ class ProjectionTurns {
       try {
         const held = await lease.acquire(this.#stopping.signal, (holder) => {
           logger.info({ projection, holder: this.holder, heldBy: holder }, 'standing by for the projection')
+          this.#enter('standing-by')
           started = true
           ready()
         })
@@ -84,13 +112,16 @@ class ProjectionTurns {
         logger.info({ projection, holder: this.holder }, 'holding the projection: folding it here')
         // Only the holder upgrades, and stops upgrading if it loses the lease.
         void lease.ended.then(() => lost.abort(new LeaseLost(projection)))
-        await upgrade(this.deps, this.projection, lost.signal)
+        this.#enter('upgrading')
+        await upgrade(this.deps, this.projection, lost.signal, this.options.metrics)
         const runner = new ProjectionRunner(this.projection, generations, logger, this.options, lease)
         await runner.start()
+        this.#enter('folding')
         started = true
         ready()
         backoffMs = 250
         await Promise.race([lease.ended, runner.fenced, aborted(this.#stopping.signal)])
+        this.#enter('standing-by')
         await runner.stop()
       } catch (error) {
         // An upgrade cut short by the lease running out (a stall) is no failure to start: whoever holds the
@@ -101,6 +132,7 @@ class ProjectionTurns {
         }
         started = true
         ready()
+        this.#enter('recovering')
         logger.error({ err: error, projection }, 'the projection failed; standing by again')
         await new Promise((resolve) => setTimeout(resolve, backoffMs))
         backoffMs = Math.min(backoffMs * 2, 10_000)
@@ -117,7 +149,12 @@ const aborted = (signal: AbortSignal) =>
     else signal.addEventListener('abort', () => resolve(), { once: true })
   })
 
-const upgrade = async (deps: ProjectorDeps, projection: Projection, signal: AbortSignal) => {
+const upgrade = async (
+  deps: ProjectorDeps,
+  projection: Projection,
+  signal: AbortSignal,
+  metrics: ProjectorMetrics | undefined,
+) => {
   const pointer = await deps.generations.pointer(projection.name)
   const shape = projections[projection.name].shape
   if (pointer === undefined || shapeOf(pointer) >= shape) return
@@ -132,6 +169,7 @@ const upgrade = async (deps: ProjectorDeps, projection: Projection, signal: Abor
     rebuildProjection(deps, projection, {
       signal,
       onProgress: (progress) => {
+        metrics?.upgraded(projection.name, progress)
         if (progress.phase === 'cleanup') switched()
         if (performance.now() - reported < 2_000 && progress.phase !== 'switch') return
         reported = performance.now()

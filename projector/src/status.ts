@@ -22,9 +22,13 @@ export type ProjectionStatus = {
   /** The stream's last sequence now. */
   streamSeq: number
   lag: number
+  /** How old the first event the projection does not hold yet is, in seconds (0 when it holds them all). */
+  lagSeconds: number
   /** Messages the consumer has not delivered yet, and delivered but not acknowledged. */
   consumerPending: number | undefined
   ackPending: number | undefined
+  /** Messages the consumer delivered more than once and that are not acknowledged yet. */
+  redelivered: number | undefined
   /** Events parked because they failed validation. */
   parked: number
   /** Read-model entries whose writes kept failing (too large, refused): they are behind the log. */
@@ -51,6 +55,7 @@ export const projectionStatus = async (
         countKeys(generations, parkedKeys.writesOf(projection)),
       ])
       const seq = position?.seq ?? 0
+      const lag = Math.max(0, info.state.last_seq - seq)
       const held = lease?.operation === 'PUT' ? lease.json<ProjectionLease>() : undefined
       return {
         projection,
@@ -60,14 +65,22 @@ export const projectionStatus = async (
         generation,
         position: seq,
         streamSeq: info.state.last_seq,
-        lag: Math.max(0, info.state.last_seq - seq),
+        lag,
+        lagSeconds: lag === 0 ? 0 : await ageOfEventAfter(jsm, stream, seq),
         consumerPending: consumer?.num_pending,
         ackPending: consumer?.num_ack_pending,
+        redelivered: consumer?.num_redelivered,
         parked: parkedAll - parkedWrites,
         parkedWrites,
       }
     }),
   )
+
+/** Seconds since the first event of the stream after `seq` was appended (0 if there is none). */
+const ageOfEventAfter = async (jsm: JetStreamManager, stream: string, seq: number) => {
+  const next = await jsm.direct.getMessage(stream, { seq: seq + 1, next_by_subj: '>' })
+  return next === null ? 0 : Math.max(0, (Date.now() - next.time.getTime()) / 1000)
+}
 
 const countKeys = async (generations: Generations, filter: string) => {
   let count = 0

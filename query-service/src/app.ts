@@ -46,6 +46,7 @@ export const buildQueryApp = async (
       'hold) and `Projection-Lag` (how many events the stream, as this process sees it now, is ahead of them).',
     logger,
     users: context.directory,
+    metrics: context.metrics.registry,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),

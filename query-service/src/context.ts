@@ -8,6 +8,7 @@ import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jet
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
 import { LiveHub, type LiveHubOptions } from './live/live-hub.ts'
+import { type QueryMetrics, queryMetrics } from './metrics.ts'
 import { ParkedEntries } from './read-models/parked-entries.ts'
 import { ReadModels } from './read-models/read-models.ts'
 import { StreamHeads } from './read-models/stream-heads.ts'
@@ -25,6 +26,8 @@ export type QueryContext = {
   /** The end of each stream the views fold, as this process follows it. */
   heads: StreamHeads
   hub: LiveHub
+  /** What the query-service counts, served at `/metrics`. */
+  metrics: QueryMetrics
   logger: Logger
   /** Longest a read with a Consistency-Token waits for the views (ms). */
   consistencyTimeoutMs: number
@@ -46,6 +49,7 @@ export const openQueryContext = async (
   logger: Logger,
 ): Promise<QueryContext> => {
   const connection = watchConnection(nc)
+  const metrics = queryMetrics()
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   await ensureEventLogStreams(jsm, options.replicas, logger)
@@ -65,6 +69,11 @@ export const openQueryContext = async (
   const readModels: ReadModels = new ReadModels(js, heads, logger, {
     cacheBytesPerBucket: options.viewCacheBytes,
     connection,
+    cacheReads: metrics.cacheReads,
+  })
+  metrics.observe({
+    connections: () => hub.connections,
+    standing: (projection) => readModels.standing(projection),
   })
   await Promise.all([directory.start(), readModels.start()])
   const parked = new ParkedEntries(js, logger)
@@ -80,6 +89,7 @@ export const openQueryContext = async (
     parked,
     heads,
     hub,
+    metrics,
     logger,
     consistencyTimeoutMs: options.consistencyTimeoutMs,
     listScanLimit: options.listScanLimit,

@@ -1,5 +1,12 @@
 import { connect as tcpConnect } from 'node:net'
-import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
+import {
+  createNote,
+  metricValue,
+  type RunningSystem,
+  registerUser,
+  scrapeMetrics,
+  startSystem,
+} from '@jetnotes/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fiveMissedThenLive, liveClients, resumeAfterFiveMissedEdits, summary } from './live-clients.ts'
 
@@ -168,6 +175,9 @@ describe('a stalled client', () => {
     await settled()
     const healthy = await subscribe(`/notes/${id}/events`, ann.token)
     const before = system.queryContext.hub.connections
+    const cut = async () =>
+      metricValue(await scrapeMetrics(system.queries.base), 'jetnotes_live_clients_cut_total') ?? 0
+    const cutBefore = await cut()
 
     // A client that sends its request and never reads a byte.
     const stalled = tcpConnect(Number(new URL(system.queries.base).port), '127.0.0.1')
@@ -189,6 +199,7 @@ describe('a stalled client', () => {
     )
     // The server let go of the stalled client...
     await expect.poll(() => system.queryContext.hub.connections, { timeout: 10_000 }).toBe(before)
+    expect(await cut()).toBe(cutBefore + 1)
     // ...and its socket ends once it reads what the kernel still held for it: far less than every edit.
     let bytes = 0
     stalled.on('data', (chunk: Buffer) => {

@@ -33,9 +33,9 @@ const waitFor = (child: ChildProcess, output: { text: string }, line: string, ti
 describe('npm run cluster', () => {
   it('serves a write made on one command-service from the other query-service, R3, restarts what is SIGKILLed, and stops on SIGINT', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jetnotes-cluster-e2e-'))
-    // Consecutive ports from a random base: 3 nats clients, 3 routes, 2 + 2 HTTP services.
+    // Consecutive ports from a random base: 3 nats clients, 3 routes, 2 + 2 HTTP services, 2 projectors.
     const base = 20_000 + Math.floor(Math.random() * 400) * 100
-    const ports = { nats: base, route: base + 10, command: base + 20, query: base + 30 }
+    const ports = { nats: base, route: base + 10, command: base + 20, query: base + 30, projector: base + 40 }
     const launcher = spawn(process.execPath, ['--import', 'tsx', 'scripts/cluster.ts'], {
       cwd: repo,
       env: {
@@ -47,6 +47,7 @@ describe('npm run cluster', () => {
         CLUSTER_MONITOR_PORT: '0',
         CLUSTER_COMMAND_PORT: String(ports.command),
         CLUSTER_QUERY_PORT: String(ports.query),
+        CLUSTER_PROJECTOR_PORT: String(ports.projector),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -63,6 +64,10 @@ describe('npm run cluster', () => {
         `query-services:   http://127.0.0.1:${ports.query}, http://127.0.0.1:${ports.query + 1}`,
       )
       expect(output.text).toContain('projectors:       2')
+      expect(output.text).toContain(
+        `metrics at http://127.0.0.1:${ports.projector}/metrics, http://127.0.0.1:${ports.projector + 1}/metrics`,
+      )
+      expect((await fetch(`http://127.0.0.1:${ports.projector}/metrics`)).status).toBe(200)
 
       const commands = httpClient(`http://127.0.0.1:${ports.command + 1}`)
       const queries = httpClient(`http://127.0.0.1:${ports.query + 1}`)

@@ -59,6 +59,7 @@ const startLauncher = async () => {
       COMMAND_PORT: String(ports.command),
       QUERY_PORT: String(ports.query),
       WEB_PORT: String(ports.web),
+      PROJECTOR_PORT: '0',
       NATS_MONITOR_PORT: '0',
       LOG_LEVEL: 'warn',
       // 32 writers on one token would hit the per-user limit: this test is about faults, not limits.

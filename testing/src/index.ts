@@ -25,6 +25,7 @@ export {
 } from './nats-server.ts'
 export { type NoteListsContent, noteListsOf } from './note-lists.ts'
 export { type ProjectorProcess, startProjectorProcess } from './projector-process.ts'
+export { metricValue, parsePrometheusText, type Sample, scrapeMetrics } from './prometheus-text.ts'
 export { type EventStream, type LiveMessage, openEventStream } from './sse-client.ts'
 export { type RunningSystem, type SystemOptions, startInProcessProjector, startSystem } from './system.ts'
 export {

@@ -6,12 +6,13 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
 /**
  * The projector as `npm start` runs it: its own process, which a test can signal (SIGKILL to crash it, SIGSTOP
- * and SIGCONT to stall it). `env` adds to the environment (e.g. `PROJECTOR_BATCH_SIZE`).
+ * and SIGCONT to stall it). `env` adds to the environment (e.g. `PROJECTOR_BATCH_SIZE`, or `PROJECTOR_PORT` for
+ * its metrics and health: none by default, so that several can run).
  */
 export const startProjectorProcess = (nats: NatsServerHandle, env: Record<string, string> = {}) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'projector/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...nats.loginEnv('projector'), LOG_LEVEL: 'error', ...env },
+    env: { ...process.env, ...nats.loginEnv('projector'), LOG_LEVEL: 'error', PROJECTOR_PORT: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>

@@ -23,6 +23,7 @@ export const startScaleSystem = async (workDir: string) => {
     ...process.env,
     COMMAND_PORT: new URL(commandUrl).port,
     QUERY_PORT: new URL(queryUrl).port,
+    PROJECTOR_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     // One load generator, one address, 100,000 users: the limits stay on but out of the way, as in `npm run bench`.

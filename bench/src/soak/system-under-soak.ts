@@ -56,6 +56,7 @@ export const soakServiceEnv = (ports: { command: number; query: number }): NodeJ
   ...process.env,
   COMMAND_PORT: String(ports.command),
   QUERY_PORT: String(ports.query),
+  PROJECTOR_PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
   RATE_LIMIT_PER_USER: '100000000',

@@ -9,6 +9,7 @@ import {
 } from '@jetnotes/schemas'
 import type { z } from 'zod'
 import type { Appended, EventStore } from '../event-store.ts'
+import type { CommandMetrics } from '../metrics.ts'
 import { toEnvelopes } from './envelopes.ts'
 import type { KeyedLock } from './keyed-lock.ts'
 import type { Repository } from './repository.ts'
@@ -64,7 +65,7 @@ export const executeCommand = async <
   Command,
   Event extends { type: string; data: unknown },
 >(
-  deps: { store: EventStore; locks: KeyedLock },
+  deps: { store: EventStore; locks: KeyedLock; metrics: CommandMetrics },
   aggregate: CommandAggregate<State, Command, Event>,
   repository: Repository<State>,
   command: Command,
@@ -89,6 +90,7 @@ export const executeCommand = async <
       const response = run.respond(state)
       await run.beforeAppend?.({ stream: aggregate.stream, subject, expectedSeq: folded.seq, response })
       let appended: Appended
+      const startedAt = performance.now()
       try {
         appended = await deps.store.append(subject, events, {
           expectedSeq: folded.seq,
@@ -96,7 +98,9 @@ export const executeCommand = async <
           newSubject: run.newAggregate === true && folded.seq === 0,
         })
       } catch (error) {
-        if (!isWrongLastSequence(error)) throw unavailable(error)
+        const refused = isWrongLastSequence(error)
+        deps.metrics.appended(aggregate.stream, refused ? 'wrong-last-sequence' : 'unconfirmed', startedAt)
+        if (!refused) throw unavailable(error)
         const stale = folded
         folded = await repository.refresh(run.id)
         if (attempt === maxAttempts) {
@@ -106,6 +110,7 @@ export const executeCommand = async <
         }
         continue
       }
+      deps.metrics.appended(aggregate.stream, appended.outcome, startedAt)
       const position = { stream: aggregate.stream, seq: appended.seq }
       switch (appended.outcome) {
         case 'appended':

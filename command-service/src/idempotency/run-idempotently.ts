@@ -10,6 +10,7 @@ import { encodeConsistencyToken, type LogPosition } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import type { CommandResponse, Executed, PlannedAppend } from '../commands/execute-command.ts'
+import type { CommandMetrics } from '../metrics.ts'
 import { requestFingerprint, sha256 } from './fingerprint.ts'
 import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from './idempotency-store.ts'
 
@@ -35,6 +36,8 @@ export class Idempotency {
     private readonly store: IdempotencyStore,
     private readonly jsm: JetStreamManager,
     private readonly logger: FastifyBaseLogger,
+    /** Counts the commands answered from their record. */
+    private readonly replays: CommandMetrics['idempotentReplays'],
   ) {}
 
   /**
@@ -70,7 +73,10 @@ export class Idempotency {
     if (existing !== undefined) {
       if (existing.record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError()
       const outcome = await this.#settle(recordKey, existing.record)
-      if (outcome !== 'abandoned') return replayed(outcome)
+      if (outcome !== 'abandoned') {
+        this.replays.inc()
+        return replayed(outcome)
+      }
       revision = existing.revision
     }
 

@@ -12,6 +12,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { UserDirectory } from '../auth/user-directory.ts'
+import { registerMetrics } from '../observability/http-metrics.ts'
+import type { ServiceMetrics } from '../observability/metrics.ts'
 import { knownUserOf } from './authentication.ts'
 import { answerClientError } from './client-errors.ts'
 import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
@@ -39,6 +41,8 @@ export type HttpAppOptions = {
   contentSecurityPolicy?: Record<string, string[]>
   /** Whether to serve the OpenAPI description at `/docs` (default true; the web gateway has none of its own). */
   docs?: boolean
+  /** The service's metrics: every request is measured in them, and they are served at `GET /metrics`. */
+  metrics?: ServiceMetrics
 }
 
 /** Headers a browser may send, and may read from responses, across origins. */
@@ -79,7 +83,8 @@ const acceptableRequestId = /^[A-Za-z0-9._:-]{1,100}$/
 
 /**
  * The base every jetnotes HTTP service is built on: zod validation and serialization, problem+json errors,
- * request ids, CORS for browsers, and the OpenAPI description (generated from the zod schemas) at `/docs`.
+ * request ids, CORS for browsers, the OpenAPI description (generated from the zod schemas) at `/docs`, and the
+ * service's metrics at `/metrics`.
  */
 export const createHttpApp = async ({
   title,
@@ -92,6 +97,7 @@ export const createHttpApp = async ({
   users,
   contentSecurityPolicy = apiPolicy,
   docs = true,
+  metrics,
 }: HttpAppOptions) => {
   const app = Fastify({
     loggerInstance: logger,
@@ -164,6 +170,7 @@ export const createHttpApp = async ({
     maxAge: 600,
   })
   if (docs) await registerDocs(app, title, description)
+  if (metrics !== undefined) registerMetrics(app, metrics)
   return app
 }
 

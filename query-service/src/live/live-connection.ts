@@ -56,7 +56,10 @@ export class LiveConnection implements Subscriber {
   whenRoom(stalledMs = 10_000): Promise<void> {
     if (this.#closed || this.#queue.length < this.limits.maxQueuedEvents) return Promise.resolve()
     return new Promise((resolve) => {
-      const stalled = setTimeout(() => this.close({ force: true }), stalledMs)
+      const stalled = setTimeout(() => {
+        this.onCut(this)
+        this.close({ force: true })
+      }, stalledMs)
       this.#roomWaiters.push(() => {
         clearTimeout(stalled)
         resolve()

@@ -103,11 +103,13 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
       noteId,
       reply,
       { maxQueuedEvents: options.maxQueuedEvents },
-      () =>
+      () => {
+        context.metrics.liveClientsCut.inc()
         request.log.warn(
           { userId: user.id },
           'live client too slow: disconnected (it resumes from its last id)',
-        ),
+        )
+      },
     )
     connections.set(connection, liveToken(request) ?? '')
     const unsubscribe = hub.subscribe(connection, after)

@@ -17,7 +17,7 @@ import { type KV, Kvm } from '@nats-io/kv'
 import type { Logger } from 'pino'
 import { legacyNoteLists } from './legacy-note-index.ts'
 import type { StreamHeads } from './stream-heads.ts'
-import { type ViewReader, WatchedBucket } from './watched-bucket.ts'
+import { type CacheReads, type ViewReader, WatchedBucket } from './watched-bucket.ts'
 
 /** The read models of the live generations, as one request sees them from start to end. */
 export type ReadView = Readonly<Record<ReadModelName, ViewReader>> & {
@@ -29,6 +29,8 @@ export type ReadModelsOptions = {
   cacheBytesPerBucket: number
   /** While it says NATS is away, a read the caches cannot answer is refused at once (503), not after a timeout. */
   connection?: ConnectionWatch
+  /** Where each read model's cache counts its hits and misses. */
+  cacheReads?: (readModel: string) => CacheReads
 }
 
 /** Where the views a request reads stand against their stream, now. */
@@ -233,7 +235,7 @@ export class ReadModels {
       this.#readModelsOf(projection, generation).map(async (readModel) => {
         const name = bucketName(readModel, generation)
         if (!this.#buckets.has(name)) this.#buckets.set(name, await kvm.open(name, { allow_direct: true }))
-        await this.#startCache(name, applied)
+        await this.#startCache(name, readModel, applied)
       }),
     )
     const previous = this.#active.get(projection)
@@ -268,13 +270,14 @@ export class ReadModels {
   }
 
   /** `applied`: where the projector last reported this generation, which the bucket already holds. */
-  async #startCache(name: string, applied = 0) {
+  async #startCache(name: string, readModel: string, applied = 0) {
     if (this.options.cacheBytesPerBucket === 0 || this.#cached.has(name)) return
     const cached = new WatchedBucket(
       this.#bucket(name),
       this.options.cacheBytesPerBucket,
       this.logger,
       this.#reachable,
+      this.options.cacheReads?.(readModel),
     )
     // Registered before its watch starts (until then it reads the bucket), so a concurrent start finds it.
     this.#cached.set(name, cached)

@@ -45,6 +45,11 @@ class OwnEntry implements CachedEntry {
 
 const own = (entry: KvEntry | null): CachedEntry | null => (entry === null ? null : new OwnEntry(entry))
 
+/** Where a cache counts its reads: answered from memory (hits), or from the bucket (misses). */
+export type CacheReads = { hits: { inc(): void }; misses: { inc(): void } }
+
+const uncounted: CacheReads = { hits: { inc: () => {} }, misses: { inc: () => {} } }
+
 /** A key's latest entry as this process knows it; `null` when the bucket has no such key. */
 type Known = { entry: CachedEntry | null; revision: number }
 
@@ -78,6 +83,7 @@ export class WatchedBucket implements ViewReader {
     private readonly logger: Logger,
     /** Whether NATS can be asked now: when not, a read the cache cannot answer is refused at once (503). */
     private readonly reachable: () => boolean = () => true,
+    private readonly reads: CacheReads = uncounted,
   ) {
     this.#known = new LRUCache<string, Known>({
       maxSize: maxBytes,
@@ -120,7 +126,11 @@ export class WatchedBucket implements ViewReader {
 
   async get(key: string): Promise<CachedEntry | null> {
     const known = this.#watching ? this.#known.get(key) : undefined
-    if (known !== undefined) return known.entry
+    if (known !== undefined) {
+      this.reads.hits.inc()
+      return known.entry
+    }
+    this.reads.misses.inc()
     if (!this.reachable()) throw new NatsDisconnectedError()
     if (!this.#watching) return this.bucket.get(key)
     this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1)
