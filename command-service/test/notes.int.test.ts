@@ -81,7 +81,7 @@ describe('editing a note', () => {
       { token: ann.token, headers: { 'if-match': '"1"' } },
     )
     expect(reply.status).toBe(412)
-    expect(reply.body).toMatchObject({ type: 'urn:jetnotes:problem:version-conflict' })
+    expect(reply.body).toMatchObject({ type: 'urn:jetnotes:problem:version-conflict', currentVersion: 2 })
     expect(await service.subjectCount('NOTES', `notes.${id}`)).toBe(2)
   })
 

@@ -32,9 +32,11 @@ describe('comparing my version with theirs', () => {
   })
 })
 
-describe("a 412's detail", () => {
+describe('a 412 problem', () => {
   it('names the current version', () => {
-    expect(currentVersionIn('Expected version 2, but the current version is 5')).toBe(5)
+    expect(currentVersionIn({ type: 'urn:jetnotes:problem:version-conflict', currentVersion: 5 })).toBe(5)
+    expect(currentVersionIn({ type: 'urn:jetnotes:problem:version-conflict' })).toBeUndefined()
+    expect(currentVersionIn({ currentVersion: '5' })).toBeUndefined()
     expect(currentVersionIn(undefined)).toBeUndefined()
   })
 })

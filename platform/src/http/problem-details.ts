@@ -1,4 +1,4 @@
-import { DomainError, UnprocessableError } from '@jetnotes/schemas'
+import { DomainError, UnprocessableError, VersionConflictError } from '@jetnotes/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -31,6 +31,11 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(z.object({ in: z.string(), field: z.string(), message: z.string() })).optional(),
+    currentVersion: z
+      .number()
+      .int()
+      .optional()
+      .describe("A 412 version-conflict's current version of the aggregate: what If-Match must name now"),
   })
   .describe('An RFC 9457 problem document (application/problem+json)')
 
@@ -129,6 +134,7 @@ export const toProblem = (error: unknown, request: FastifyRequest): Problem => {
       error instanceof UnprocessableError || error instanceof BadRequestError ? error.field : undefined
     return problem(error.code, error.status, error.message, {
       instance,
+      ...(error instanceof VersionConflictError ? { currentVersion: error.actual } : {}),
       ...(field === undefined ? {} : { errors: [{ in: 'body', field, message: error.message }] }),
     })
   }

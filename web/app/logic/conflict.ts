@@ -48,10 +48,11 @@ export const changedByWords: Record<ChangedBy, string> = {
 }
 
 /**
- * The current version a 412 names ("Expected version 2, but the current version is 3"), if it does: the
- * version the query side must have caught up with before "theirs" can be shown.
+ * The current version a 412 problem names (its `currentVersion`), if it does: the version the query side must
+ * have caught up with before "theirs" can be shown.
  */
-export const currentVersionIn = (detail: string | undefined): number | undefined => {
-  const match = /current version is (\d+)/.exec(detail ?? '')
-  return match?.[1] === undefined ? undefined : Number(match[1])
+export const currentVersionIn = (problem: unknown): number | undefined => {
+  if (typeof problem !== 'object' || problem === null || !('currentVersion' in problem)) return undefined
+  const { currentVersion } = problem
+  return typeof currentVersion === 'number' && Number.isInteger(currentVersion) ? currentVersion : undefined
 }
