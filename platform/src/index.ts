@@ -1,6 +1,6 @@
 /**
  * @jetnotes/platform: the edges every service shares. NATS connection and stream set-up, reading the event
- * log, the user directory behind bearer tokens, and the HTTP base (problem+json, OpenAPI, health).
+ * log, the user directory behind bearer tokens, the HTTP base (problem+json, OpenAPI, health), and tracing.
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { sessionIdOf, UserDirectory } from './auth/user-directory.ts'
@@ -72,4 +72,16 @@ export {
   passwordVariableOf,
   passwordVariables,
 } from './nats/users.ts'
+export { traceContextOf, traceHeaders } from './observability/nats-trace-context.ts'
+export {
+  type InSpanOptions,
+  inSpan,
+  inSpanSync,
+  isTracing,
+  startTracing,
+  type Tracing,
+  type TracingOptions,
+  tracerOf,
+  tracesWanted,
+} from './observability/tracing.ts'
 export { type RunningService, runService } from './service.ts'

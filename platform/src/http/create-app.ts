@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { UserDirectory } from '../auth/user-directory.ts'
+import { nameRequestSpans, tracedServer } from '../observability/http-spans.ts'
 import { knownUserOf } from './authentication.ts'
 import { answerClientError } from './client-errors.ts'
 import { InvalidPreflightError, ServiceUnavailableError } from './errors.ts'
@@ -102,6 +103,8 @@ export const createHttpApp = async ({
     clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
     // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers it as a problem.
     return503OnClosing: false,
+    // Each request in its trace span (while tracing is on), named after its route by the hook below.
+    serverFactory: tracedServer,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && acceptableRequestId.test(offered) ? offered : randomUUID()
@@ -109,6 +112,7 @@ export const createHttpApp = async ({
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  nameRequestSpans(app)
   registerProblemDetails(app)
   // Requests still arriving on open keep-alive connections while the server closes (the listening socket is
   // already gone): the client should go elsewhere or come back, not get half an answer from a stopping service.
