@@ -75,17 +75,16 @@ const serializeError = (error: Error): Record<string, unknown> => {
   return serialized
 }
 
-const noSpan = Object.freeze({})
-
 /**
  * The active span's ids (`traceId`, `spanId`) for a log line, so a line found in the logs leads to its trace and
- * back. Nothing while no span is active (no tracing configured: the API's context is then always empty).
+ * back. Nothing while no span is active (no tracing configured: the API's context is then always empty). A new
+ * object each time: pino merges the line's fields into it.
  */
 const activeSpanIds = (): { traceId?: string; spanId?: string } => {
   const span = trace.getSpan(context.active())
-  if (span === undefined) return noSpan
+  if (span === undefined) return {}
   const ids = span.spanContext()
-  return isSpanContextValid(ids) ? { traceId: ids.traceId, spanId: ids.spanId } : noSpan
+  return isSpanContextValid(ids) ? { traceId: ids.traceId, spanId: ids.spanId } : {}
 }
 
 type LoggedRequest = { method?: string; url?: string; id?: string }
