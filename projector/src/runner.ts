@@ -8,16 +8,10 @@ import {
 } from '@jetnotes/platform'
 import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
-import {
-  type Context,
-  isSpanContextValid,
-  type Link,
-  ROOT_CONTEXT,
-  SpanKind,
-  trace,
-} from '@opentelemetry/api'
+import { SpanKind } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import { arrivedBatches } from './arrived-batches.ts'
+import { batchParentOf } from './batch-parent.ts'
 import type { Generations } from './generations.ts'
 import { alwaysHeld, type Fence } from './lease.ts'
 import { markPosition } from './position-marker.ts'
@@ -293,24 +287,6 @@ export class ProjectionRunner {
       ])
     })
   }
-}
-
-/**
- * The parent of a batch's writes: the publish of its messages when they are all of one trace, else none, with a
- * link to each traced message's publish instead. Untraced messages (published without a trace) add nothing.
- */
-const batchParentOf = (published: readonly Context[]): { parent: Context; links: Link[] } => {
-  const traced = published.flatMap((context) => {
-    const span = trace.getSpan(context)
-    return span !== undefined && isSpanContextValid(span.spanContext())
-      ? [{ context, ids: span.spanContext() }]
-      : []
-  })
-  const first = traced[0]
-  if (first === undefined) return { parent: ROOT_CONTEXT, links: [] }
-  if (traced.every(({ ids }) => ids.traceId === first.ids.traceId))
-    return { parent: first.context, links: [] }
-  return { parent: ROOT_CONTEXT, links: traced.map(({ ids }) => ({ context: ids })) }
 }
 
 /**
