@@ -52,6 +52,9 @@ const requestHeaders = [
   'consistency-token',
   'last-event-id',
   'x-request-id',
+  // W3C trace context: a browser's own spans may be the parent of the request's.
+  'traceparent',
+  'tracestate',
 ]
 const responseHeaders = [
   'etag',
