@@ -1,5 +1,8 @@
-import { nextOfSubject } from '@jetnotes/platform'
+import { inSpan, nextOfSubject, traceHeaders, tracerOf } from '@jetnotes/platform'
 import type { JetStreamClient, JetStreamManager, MsgRequest } from '@nats-io/jetstream'
+import { SpanKind } from '@opentelemetry/api'
+
+const tracer = tracerOf('command-service')
 
 export type AppendOptions = {
   /** The subject's last sequence the command was decided on (0 for a new aggregate). */
@@ -36,6 +39,9 @@ export type Appended =
  * leader change can let one through (nats-server#8469). So on a replicated stream, after the ack, one direct
  * get asks for the subject's first message after the expected sequence: if it is not ours, another commit came
  * first and ours is `overtaken`, the same verdict every fold of the log reaches by the rule of the next version.
+ *
+ * The append is a producer span, and the message carries its trace context (`traceparent` in its headers): the
+ * projector's fold and the live push of this message are its children, however much later they happen.
  */
 export class EventStore {
   constructor(
@@ -48,7 +54,22 @@ export class EventStore {
     private readonly replicated: boolean,
   ) {}
 
-  async append(
+  append(subject: string, events: readonly unknown[], options: AppendOptions): Promise<Appended> {
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': subject,
+      'messaging.message.id': options.msgId,
+      'jetnotes.expected_seq': options.expectedSeq,
+    }
+    return inSpan(tracer, 'publish', { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      const appended = await this.#append(subject, events, options)
+      span.setAttributes({ 'jetnotes.seq': appended.seq, 'jetnotes.outcome': appended.outcome })
+      return appended
+    })
+  }
+
+  async #append(
     subject: string,
     events: readonly unknown[],
     { expectedSeq, msgId, newSubject = false }: AppendOptions,
@@ -56,6 +77,7 @@ export class EventStore {
     const ack = await this.js.publish(subject, JSON.stringify({ events }), {
       msgID: msgId,
       expect: { lastSubjectSequence: expectedSeq },
+      headers: traceHeaders(),
     })
     if (ack.duplicate) return { outcome: 'duplicate', seq: ack.seq }
     if (!this.replicated || newSubject) return { outcome: 'appended', seq: ack.seq }

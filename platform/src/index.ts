@@ -1,6 +1,7 @@
 /**
  * @jetnotes/platform: the edges every service shares. NATS connection and stream set-up, reading the event
- * log, the user directory behind bearer tokens, the HTTP base (problem+json, OpenAPI, health) and metrics.
+ * log, the user directory behind bearer tokens, the HTTP base (problem+json, OpenAPI, health), metrics
+ * and tracing.
  */
 export { type IssuedToken, issueToken, type ParsedToken, parseToken, sameHash } from './auth/tokens.ts'
 export { sessionIdOf, UserDirectory } from './auth/user-directory.ts'
@@ -74,4 +75,16 @@ export {
 } from './nats/users.ts'
 export { registerMetrics } from './observability/http-metrics.ts'
 export { latencyBuckets, metricPrefix, ServiceMetrics } from './observability/metrics.ts'
+export { traceContextOf, traceHeaders } from './observability/nats-trace-context.ts'
+export {
+  type InSpanOptions,
+  inSpan,
+  inSpanSync,
+  isTracing,
+  startTracing,
+  type Tracing,
+  type TracingOptions,
+  tracerOf,
+  tracesWanted,
+} from './observability/tracing.ts'
 export { type RunningService, runService } from './service.ts'

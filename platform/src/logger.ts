@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api'
 import { type DestinationStream, type Logger, pino } from 'pino'
 
 const redacted = '[redacted]'
@@ -74,17 +75,31 @@ const serializeError = (error: Error): Record<string, unknown> => {
   return serialized
 }
 
+/**
+ * The active span's ids (`traceId`, `spanId`) for a log line, so a line found in the logs leads to its trace and
+ * back. Nothing while no span is active (no tracing configured: the API's context is then always empty). A new
+ * object each time: pino merges the line's fields into it.
+ */
+const activeSpanIds = (): { traceId?: string; spanId?: string } => {
+  const span = trace.getSpan(context.active())
+  if (span === undefined) return {}
+  const ids = span.spanContext()
+  return isSpanContextValid(ids) ? { traceId: ids.traceId, spanId: ids.spanId } : {}
+}
+
 type LoggedRequest = { method?: string; url?: string; id?: string }
 
 /**
  * The one logger configuration: JSON lines, no credentials. A request is logged as its method, its id and its
- * URL without secrets, never with its headers. `destination` is for tests that read what was logged.
+ * URL without secrets, never with its headers. A line written while a trace span is active carries its ids
+ * (a request's lines carry its `reqId` too, from Fastify). `destination` is for tests that read what was logged.
  */
 export const createLogger = (service: string, level: string, destination?: DestinationStream): Logger =>
   pino(
     {
       level,
       base: { service },
+      mixin: activeSpanIds,
       // Lines that log headers on their own (not through `req`) in Node's lower case, as a second line of defence.
       redact: {
         paths: [...secretHeaders].flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { loadConfigOrExit, natsSettingsOf } from './config.ts'
 import { createLogger } from './logger.ts'
 import { connectNats } from './nats/connection.ts'
+import { startTracing } from './observability/tracing.ts'
 
 export type RunningService = { close: () => Promise<void> }
 
@@ -12,9 +13,10 @@ type ServiceConfig = Parameters<typeof natsSettingsOf>[0] & { LOG_LEVEL: string 
 
 /**
  * Runs a service process: loads `.env` defaults and its configuration (a configuration error stops start-up
- * with exit code 2), creates its logger, connects to NATS as the configuration says, then starts it. On
- * SIGINT/SIGTERM (or when the `npm start` launcher that spawned it goes away) it closes gracefully within 10
- * seconds: the service first, then the NATS connection, drained.
+ * with exit code 2), sets up tracing from the OTEL_* variables, creates its logger, connects to NATS as the
+ * configuration says, then starts it. On SIGINT/SIGTERM (or when the `npm start` launcher that spawned it goes
+ * away) it closes gracefully within 10 seconds: the service first, then the NATS connection, drained, then the
+ * spans still buffered are sent.
  */
 export const runService = async <Config extends ServiceConfig>(
   name: string,
@@ -25,6 +27,7 @@ export const runService = async <Config extends ServiceConfig>(
     const loaded = loadServiceConfig()
     return { config: loaded, settings: natsSettingsOf(loaded) }
   })
+  const tracing = startTracing(name)
   const logger = createLogger(name, config.LOG_LEVEL)
   const nc = await connectNats(settings, { name, logger })
   const service = await start({ config, logger, nc })
@@ -33,6 +36,7 @@ export const runService = async <Config extends ServiceConfig>(
     else logger.info({ signal }, 'stopping')
     await service.close()
     await nc.drain()
+    await tracing.shutdown()
   })
   // Spawned by the launcher with an IPC channel: when the launcher dies, so do we.
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'))

@@ -1,8 +1,17 @@
-import { type InvalidMessage, type LogMessage, reportInvalidMessagesTo } from '@jetnotes/platform'
+import {
+  type InvalidMessage,
+  inSpan,
+  type LogMessage,
+  reportInvalidMessagesTo,
+  traceContextOf,
+  tracerOf,
+} from '@jetnotes/platform'
 import { type ParkedEvent, type ParkedWrite, parkedKeys } from '@jetnotes/schemas'
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream'
+import { SpanKind } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import { arrivedBatches } from './arrived-batches.ts'
+import { batchParentOf } from './batch-parent.ts'
 import type { Generations } from './generations.ts'
 import { alwaysHeld, type Fence } from './lease.ts'
 import type { ProjectorMetrics } from './metrics.ts'
@@ -37,6 +46,8 @@ class DeliveryGap extends Error {
     this.name = 'DeliveryGap'
   }
 }
+
+const tracer = tracerOf('projector')
 
 /** How long one pull waits at the server for messages (its idle heartbeats come twice as often). */
 const pullExpiresMs = 5_000
@@ -193,54 +204,98 @@ export class ProjectionRunner {
     if (!this.fence.holds()) throw new Fenced('the lease is no longer held')
   }
 
+  /**
+   * Traced: each message's fold is a child of the span that published it (its trace context is in the message's
+   * headers), and the batch's writes and acks are one span: a child of the publish too when the batch holds one
+   * trace's messages (the usual case when idle: a message is a batch of its own), otherwise a span of its own
+   * linked to each message's publish (a span has one parent; a batch under load serves many requests).
+   */
   async #process(batch: JsMsg[], views: ViewStore, generation: number, foldedBefore: number) {
     const startedAt = performance.now()
     const projection = this.projection.name
     const parked: ParkedEvent[] = []
-    const prepared = batch.map((message) =>
-      this.projection.prepare(message, { first: message.seq > foldedBefore }),
-    )
-    await views.prefetch(prepared.flatMap((fold) => (fold.valid ? fold.reads : [])))
-    for (const fold of prepared) {
-      if (fold.valid) await fold.apply(views)
-      else parked.push(parkedEventOf(this.projection, fold.invalid))
+    const prepared = batch.map((message) => ({
+      message,
+      published: traceContextOf(message),
+      fold: this.projection.prepare(message, { first: message.seq > foldedBefore }),
+    }))
+    await views.prefetch(prepared.flatMap(({ fold }) => (fold.valid ? fold.reads : [])))
+    for (const { message, published, fold } of prepared) {
+      const attributes = {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': message.subject,
+        'jetnotes.projection': projection,
+        'jetnotes.seq': message.seq,
+      }
+      await inSpan(
+        tracer,
+        `fold ${projection}`,
+        { kind: SpanKind.CONSUMER, parent: published, attributes },
+        async () => {
+          if (!fold.valid) {
+            parked.push(parkedEventOf(this.projection, fold.invalid))
+            return
+          }
+          await fold.apply(views)
+          this.logger.debug({ projection, seq: message.seq, correlationId: fold.correlationId }, 'folded')
+        },
+      )
     }
     const last = batch.at(-1)
     if (last === undefined) return
-    const failedWrites = await views.flush()
-    if (views.skipped > 0)
-      this.logger.info(
-        { projection: this.projection.name, skipped: views.skipped, seq: last.seq },
-        'skipped writes another fold had already made (a replay, or a projector that held this one before)',
-      )
-    this.#checkFence()
-    for (const event of parked) {
-      await park(this.generations, this.logger, event)
-      this.#metrics?.parked.inc({ projection, kind: 'event' })
+    const { parent, links } = batchParentOf(prepared.map(({ published }) => published))
+    const attributes = {
+      'jetnotes.projection': projection,
+      'jetnotes.messages': batch.length,
+      'jetnotes.seq': last.seq,
     }
-    for (const failure of failedWrites) {
-      this.#metrics?.parked.inc({ projection, kind: 'write' })
-      await parkWrite(this.generations, failure.again ? undefined : this.logger, {
-        kind: 'write',
-        projection: this.projection.name,
-        readModel: failure.readModel,
-        key: failure.key,
-        seq: last.seq,
-        reason: failure.reason,
-        at: new Date().toISOString(),
-      })
-    }
-    // Everything below follows the writes and the parking; none of it depends on the others.
-    this.#checkFence()
-    for (const message of batch) message.ack()
-    await Promise.all([
-      markPosition(this.generations, this.projection.name, generation, last.seq),
-      this.generations.setPosition(this.projection.name, generation, {
-        seq: last.seq,
-        streamSeq: last.seq + last.info.pending,
-        at: new Date().toISOString(),
-      }),
-    ])
+    await inSpan(tracer, `write ${projection}`, { parent, links, attributes }, async (span) => {
+      span.setAttribute('jetnotes.writes', views.pendingWrites)
+      const failedWrites = await views.flush()
+      const correlationIds = () => [
+        ...new Set(
+          prepared.flatMap(({ fold }) => (fold.valid && fold.correlationId ? [fold.correlationId] : [])),
+        ),
+      ]
+      if (views.skipped > 0)
+        this.logger.info(
+          { projection, skipped: views.skipped, seq: last.seq, correlationIds: correlationIds() },
+          'skipped writes another fold had already made (a replay, or a projector that held this one before)',
+        )
+      this.#checkFence()
+      for (const event of parked) {
+        await park(this.generations, this.logger, event)
+        this.#metrics?.parked.inc({ projection, kind: 'event' })
+      }
+      for (const failure of failedWrites) {
+        this.#metrics?.parked.inc({ projection, kind: 'write' })
+        await parkWrite(
+          this.generations,
+          failure.again ? undefined : this.logger.child({ correlationIds: correlationIds() }),
+          {
+            kind: 'write',
+            projection,
+            readModel: failure.readModel,
+            key: failure.key,
+            seq: last.seq,
+            reason: failure.reason,
+            at: new Date().toISOString(),
+          },
+        )
+      }
+      // Everything below follows the writes and the parking; none of it depends on the others.
+      this.#checkFence()
+      for (const message of batch) message.ack()
+      await Promise.all([
+        markPosition(this.generations, projection, generation, last.seq),
+        this.generations.setPosition(projection, generation, {
+          seq: last.seq,
+          streamSeq: last.seq + last.info.pending,
+          at: new Date().toISOString(),
+        }),
+      ])
+    })
     this.#metrics?.batch(projection, batch.length, startedAt)
   }
 }

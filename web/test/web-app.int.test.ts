@@ -205,7 +205,9 @@ describe('the web app, two people sharing a note live', () => {
     await hasValue(field(bob.page, 'Title'), 'Groceries for Saturday')
 
     if (process.env.UPDATE_SCREENSHOT === '1') {
-      await ann.page.evaluate(() => globalThis.scrollTo(0, 0))
+      await ann.page.evaluate(() =>
+        (globalThis as unknown as { scrollTo: (x: number, y: number) => void }).scrollTo(0, 0),
+      )
       await ann.page.screenshot({ path: screenshotPath })
     }
 

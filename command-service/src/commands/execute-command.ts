@@ -1,4 +1,10 @@
-import { type Folded, isWrongLastSequence, ServiceUnavailableError } from '@jetnotes/platform'
+import {
+  type Folded,
+  inSpanSync,
+  isWrongLastSequence,
+  ServiceUnavailableError,
+  tracerOf,
+} from '@jetnotes/platform'
 import {
   DomainError,
   type Emitted,
@@ -52,6 +58,8 @@ export type CommandRun<State> = {
 
 export type Executed = { response: CommandResponse; position: LogPosition }
 
+const tracer = tracerOf('command-service')
+
 /** How often a command is re-decided after another process wrote to the same aggregate first. */
 const maxAttempts = 3
 
@@ -77,7 +85,19 @@ export const executeCommand = async <
       ? { state: null as State, seq: 0 }
       : await repository.load(run.id)
     for (let attempt = 1; ; attempt++) {
-      const decision = aggregate.decide(folded.state, command)
+      const decision = inSpanSync(
+        tracer,
+        'decide',
+        { 'jetnotes.stream': aggregate.stream, 'jetnotes.aggregate_id': run.id, 'jetnotes.attempt': attempt },
+        (span) => {
+          const decided = aggregate.decide(folded.state, command)
+          span.setAttribute(
+            'jetnotes.decision',
+            decided instanceof DomainError ? decided.code : `${decided.length} events`,
+          )
+          return decided
+        },
+      )
       if (decision instanceof DomainError) throw decision
       if (decision.length === 0) {
         return {

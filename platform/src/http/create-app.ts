@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod'
 import type { UserDirectory } from '../auth/user-directory.ts'
 import { registerMetrics } from '../observability/http-metrics.ts'
+import { nameRequestSpans, tracedServer } from '../observability/http-spans.ts'
 import type { ServiceMetrics } from '../observability/metrics.ts'
 import { knownUserOf } from './authentication.ts'
 import { answerClientError } from './client-errors.ts'
@@ -55,6 +56,9 @@ const requestHeaders = [
   'consistency-token',
   'last-event-id',
   'x-request-id',
+  // W3C trace context: a browser's own spans may be the parent of the request's.
+  'traceparent',
+  'tracestate',
 ]
 const responseHeaders = [
   'etag',
@@ -108,6 +112,8 @@ export const createHttpApp = async ({
     clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
     // Fastify's own 503 while closing is plain JSON; the onRequest hook below answers it as a problem.
     return503OnClosing: false,
+    // Each request in its trace span (while tracing is on), named after its route by the hook below.
+    serverFactory: tracedServer,
     genReqId: (request) => {
       const offered = request.headers['x-request-id']
       return typeof offered === 'string' && acceptableRequestId.test(offered) ? offered : randomUUID()
@@ -115,6 +121,7 @@ export const createHttpApp = async ({
   }).withTypeProvider<ZodTypeProvider>()
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  nameRequestSpans(app)
   registerProblemDetails(app)
   // Requests still arriving on open keep-alive connections while the server closes (the listening socket is
   // already gone): the client should go elsewhere or come back, not get half an answer from a stopping service.

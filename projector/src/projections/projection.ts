@@ -14,7 +14,13 @@ export type EntryRef = { readModel: ReadModelName; key: string }
  * How a message will be folded, once decoded: the entries the fold reads (a batch fetches them all at once,
  * one round trip), and the fold itself.
  */
-export type PreparedFold = { valid: true; reads: EntryRef[]; apply: (views: Views) => Promise<void> }
+export type PreparedFold = {
+  valid: true
+  reads: EntryRef[]
+  apply: (views: Views) => Promise<void>
+  /** The request id of the command that appended the message (its events' correlation id), for log lines. */
+  correlationId: string | undefined
+}
 
 /** What the runner knows of a message beyond the message itself. */
 export type FoldContext = {
@@ -40,7 +46,7 @@ export type Projection = {
 }
 
 /** Declares a projection from the aggregate whose log it reads, and what it reads and folds of a message. */
-export const defineProjection = <Event extends { aggregateId: string }>(definition: {
+export const defineProjection = <Event extends { aggregateId: string; correlationId: string }>(definition: {
   name: ProjectionName
   aggregate: DecodableAggregate<Event>
   /** The entries folding these events reads first (fetched with the rest of the batch). */
@@ -56,6 +62,7 @@ export const defineProjection = <Event extends { aggregateId: string }>(definiti
       valid: true,
       reads: definition.reads(message, decoded.events, context),
       apply: (views) => definition.apply(views, message, decoded.events, context),
+      correlationId: decoded.events[0]?.correlationId,
     }
   },
 })

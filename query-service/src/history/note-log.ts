@@ -1,7 +1,9 @@
-import { eventsOf, type InvalidMessageReport, readSubject } from '@jetnotes/platform'
+import { eventsOf, type InvalidMessageReport, inSpan, readSubject, tracerOf } from '@jetnotes/platform'
 import { noteAggregate, subjects } from '@jetnotes/schemas'
 import type { JetStreamManager } from '@nats-io/jetstream'
 import type { LoggedCommit } from './audit.ts'
+
+const tracer = tracerOf('query-service')
 
 /**
  * Every commit of one note, read from the log itself (not from a view), upcast to the current schema. An invalid
@@ -13,10 +15,15 @@ export const readNoteCommits = async (
   noteId: string,
   report: InvalidMessageReport,
 ): Promise<LoggedCommit[]> => {
-  const commits: LoggedCommit[] = []
-  for await (const commit of readSubject(jsm, noteAggregate.stream, subjects.note(noteId), 0)) {
-    const events = eventsOf(noteAggregate, commit, report)
-    if (events.length > 0) commits.push({ seq: commit.seq, events })
-  }
-  return commits
+  const subject = subjects.note(noteId)
+  const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': subject }
+  return inSpan(tracer, 'read log', { attributes }, async (span) => {
+    const commits: LoggedCommit[] = []
+    for await (const commit of readSubject(jsm, noteAggregate.stream, subject, 0)) {
+      const events = eventsOf(noteAggregate, commit, report)
+      if (events.length > 0) commits.push({ seq: commit.seq, events })
+    }
+    span.setAttribute('jetnotes.commits', commits.length)
+    return commits
+  })
 }

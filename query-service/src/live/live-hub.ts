@@ -5,13 +5,18 @@ import {
   FollowedStreamHead,
   followStream,
   type InvalidMessageReport,
+  inSpan,
   type LogMessage,
   reportInvalidMessagesTo,
   type StreamFollower,
+  traceContextOf,
+  tracerOf,
   type UserDirectory,
 } from '@jetnotes/platform'
 import { aggregateIdOf, noteAggregate } from '@jetnotes/schemas'
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
+import type { MsgHdrs } from '@nats-io/transport-node'
+import { SpanKind } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import type { ViewReader } from '../read-models/watched-bucket.ts'
 import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
@@ -50,6 +55,8 @@ export type LiveHubOptions = {
 const liveHubDefaults = { prefillMessages: 1_000, replayConcurrency: 4 }
 
 const stream = noteAggregate.stream
+
+const tracer = tracerOf('query-service')
 
 /**
  * The fan-out of note changes for one query-service process. ONE ordered consumer on the NOTES stream feeds
@@ -176,7 +183,7 @@ export class LiveHub {
     this.#byUser.clear()
   }
 
-  async #process(message: LogMessage) {
+  async #process(message: LogMessage & { headers?: MsgHdrs | undefined }) {
     const { seq } = message
     const noteId = aggregateIdOf(message.subject)
     const events = eventsOf(noteAggregate, message, this.#report)
@@ -185,20 +192,34 @@ export class LiveHub {
       this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
       return
     }
-    const before = await this.#states.before(noteId, seq, events)
-    // A commit that does not carry the note's next version changes nothing and reaches no one (`refusalOf`).
-    const { live, after } = toLiveEvents(before, acceptedEvents(before, events), seq)
-    this.#states.remember(noteId, after, seq)
-    for (const event of live) {
-      const broadcast = this.#withFrames(event)
-      this.#remember(broadcast)
-      for (const [userId, visible] of event.audience) {
-        for (const subscriber of this.#byUser.get(userId) ?? []) {
-          if (subscriber.noteId === undefined || subscriber.noteId === event.noteId)
-            subscriber.deliver(broadcast, visible)
+    // The push is a child of the span that published the message (its trace context is in its headers).
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.subject,
+      'jetnotes.seq': seq,
+    }
+    const parent = traceContextOf(message)
+    await inSpan(tracer, 'sse push', { kind: SpanKind.CONSUMER, parent, attributes }, async (span) => {
+      const before = await this.#states.before(noteId, seq, events)
+      // A commit that does not carry the note's next version changes nothing and reaches no one (`refusalOf`).
+      const { live, after } = toLiveEvents(before, acceptedEvents(before, events), seq)
+      this.#states.remember(noteId, after, seq)
+      let deliveries = 0
+      for (const event of live) {
+        const broadcast = this.#withFrames(event)
+        this.#remember(broadcast)
+        for (const [userId, visible] of event.audience) {
+          for (const subscriber of this.#byUser.get(userId) ?? []) {
+            if (subscriber.noteId === undefined || subscriber.noteId === event.noteId) {
+              subscriber.deliver(broadcast, visible)
+              deliveries++
+            }
+          }
         }
       }
-    }
+      span.setAttributes({ 'jetnotes.live_events': live.length, 'jetnotes.deliveries': deliveries })
+    })
     this.#position = { seq, index: Number.MAX_SAFE_INTEGER }
   }
 

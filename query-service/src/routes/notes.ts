@@ -4,7 +4,9 @@ import {
   callerOf,
   etagOf,
   type HttpApp,
+  inSpan,
   problemResponses,
+  tracerOf,
 } from '@jetnotes/platform'
 import {
   canRead,
@@ -51,9 +53,16 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
 })
 
+const tracer = tracerOf('query-service')
+
 /** The note as the caller may see it, from the `notes` read model; NotFound when they may not (never 403). */
 export const visibleNote = async (view: ReadView, noteId: string, userId: string) => {
-  const entry = await view.notes.get(noteId)
+  const attributes = {
+    'db.system.name': 'nats-kv',
+    'db.operation.name': 'get',
+    'jetnotes.read_model': 'notes',
+  }
+  const entry = await inSpan(tracer, 'kv get notes', { attributes }, () => view.notes.get(noteId))
   const record = entry?.operation === 'PUT' ? entry.json<NoteRecord>() : undefined
   if (record === undefined || !canRead(record.note, userId)) throw new NotFoundError('Note not found')
   return record.note
