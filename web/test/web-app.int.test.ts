@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { type RunningSystem, startSystem } from '@jetnotes/testing'
+import { createNote, type RunningSystem, registerUser, startSystem } from '@jetnotes/testing'
 import { type RunningGateway, startGateway } from '@jetnotes/web'
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
 import { build } from 'vite'
@@ -255,4 +255,32 @@ describe('the web app, two people sharing a note live', () => {
 
     for (const context of [ann.context, bob.context, again]) await context.close()
   }, 180_000)
+})
+
+describe('the live list after a drop', () => {
+  it('reads the list again when the stream comes back with nothing to resume from', async () => {
+    const dan = await person('Dan')
+    await signUp(dan)
+    await visible(dan.page.getByText('No notes yet', { exact: false }).or(notesList(dan.page)))
+    // The gateway goes away while Dan's page has received no event (so no Last-Event-ID); meanwhile a note is
+    // shared with him. When the gateway is back, the browser's EventSource reconnects by itself.
+    const port = Number(new URL(gateway.url).port)
+    await gateway.close()
+    const eve = await registerUser(system.commands, 'Eve')
+    const id = await createNote(system.commands, eve.token, { title: 'Shared while away' })
+    const shared = await system.commands.post(
+      `/notes/${id}/shares`,
+      { email: dan.email, permission: 'read' },
+      { token: eve.token },
+    )
+    expect(shared.status).toBe(200)
+    gateway = await startGateway({
+      commandUrl: system.commands.base,
+      queryUrl: system.queries.base,
+      appDir,
+      port,
+    })
+    await visible(notesList(dan.page).getByRole('link', { name: 'Shared while away' }))
+    await dan.context.close()
+  }, 60_000)
 })
