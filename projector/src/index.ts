@@ -18,7 +18,8 @@ export { defaultNoteDirectorySize, defaultNotePageSize } from './projections/not
 export type { Projection } from './projections/projection.ts'
 export { evolveUserRecord } from './projections/users/evolve.ts'
 export type { ProjectorDeps } from './projector-deps.ts'
-export { type RebuildProgress, type RebuildResult, rebuildProjection } from './rebuild.ts'
+export { type RebuildResult, rebuildProjection } from './rebuild.ts'
+export type { RebuildProgress } from './rebuild-progress.ts'
 export { ProjectionRunner, type RunnerOptions } from './runner.ts'
 export {
   defaultLeaseMs,

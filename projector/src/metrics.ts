@@ -1,6 +1,6 @@
 import { ServiceMetrics } from '@jetnotes/platform'
 import type { ProjectionName } from '@jetnotes/schemas'
-import type { RebuildProgress } from './rebuild.ts'
+import type { RebuildProgress } from './rebuild-progress.ts'
 import type { ProjectionStatus } from './status.ts'
 
 /** The projector's metrics (see the README's list); HTTP requests are measured by the platform. */

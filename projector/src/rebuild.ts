@@ -4,14 +4,9 @@ import { LeaseLost } from './lease.ts'
 import { markPosition } from './position-marker.ts'
 import type { Projection } from './projections/projection.ts'
 import type { ProjectorDeps } from './projector-deps.ts'
+import type { RebuildProgress } from './rebuild-progress.ts'
 import { foldMessage, park, parkWrite } from './runner.ts'
 import { type FailedWrite, ViewStore } from './view-store.ts'
-
-export type RebuildProgress =
-  | { phase: 'replay'; seq: number; lastSeq: number }
-  | { phase: 'write'; written: number; total: number }
-  | { phase: 'switch'; from: number; to: number }
-  | { phase: 'cleanup'; generation: number }
 
 export type RebuildResult = {
   from: number
