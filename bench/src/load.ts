@@ -11,6 +11,7 @@ import { measureLiveFanOut } from './paths/live-fan-out.ts'
 import { measureProjectionLag } from './paths/projection-lag.ts'
 import { measureReads } from './paths/reads.ts'
 import { measureRebuild } from './paths/rebuild.ts'
+import { measureAgainstPeer } from './paths/whole-system-vs-peer.ts'
 import { measureWrites } from './paths/writes.ts'
 import type { Row } from './report.ts'
 import { fullSizes, quickSizes } from './sizes.ts'
@@ -47,6 +48,7 @@ if (wanted('history')) rows.push(await measureHistoryGrowth(context))
 if (wanted('rebuild')) rows.push(await measureRebuild(context))
 if (wanted('lag')) rows.push(await measureProjectionLag(context, writes.create.perSecond))
 if (wanted('live')) rows.push(await measureLiveFanOut(context))
+if (wanted('peer')) rows.push(await measureAgainstPeer(context, writes.create))
 // Last, and the bystander first: these make users of 100,000 and more notes, which the paths before should not
 // meet, and a projector they stall (reported as failed rows) must not take the bystander's row with it.
 if (wanted('bystander')) rows.push(...(await measureBystanderLag(context)))

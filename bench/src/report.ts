@@ -90,7 +90,7 @@ export const formatTable = (rows: readonly Row[]) => {
     row.ceiling === null ? '-' : `${row.ceiling} ${row.unit}`,
     row.ratio === null ? '-' : String(row.ratio),
     row.target,
-    row.met === null ? 'reported' : row.met ? 'yes' : 'NO',
+    row.met === null ? (row.detail.startsWith('skipped') ? 'skipped' : 'reported') : row.met ? 'yes' : 'NO',
   ])
   const header = ['path', 'jetnotes', 'ceiling (same run)', 'ratio', 'target', 'met']
   const widths = header.map((title, column) =>

@@ -10,7 +10,7 @@ import { findPostgresBinaries, postgresMissing } from './postgresql-binaries.ts'
 import { startThrowawayPostgres } from './throwaway-postgresql.ts'
 
 /**
- * `npm run bench:peer [-- --quick]`: the peer of "create note, whole system vs Emmett + PostgreSQL". Starts a
+ * `npm run bench:peer [-- --quick] [--async-commit]`: the peer of "create note, whole system vs Emmett + PostgreSQL". Starts a
  * throwaway PostgreSQL cluster, creates notes through Emmett's PostgreSQL event store and CommandHandler with
  * jetnotes' own decider, in this process (no HTTP), as many in flight as the bench's create path, and prints
  * the median of its rounds. `npm run bench` forks it with its own sizes (BENCH_PEER_SIZES) and takes the
@@ -27,6 +27,13 @@ export type PeerResult =
   | { skipped: string }
 
 export type PeerSizes = { rounds: Rounds; concurrency: number }
+
+/**
+ * `--async-commit`: PostgreSQL acknowledges a commit before its WAL is flushed to disk (synchronous_commit=off),
+ * closer to JetStream's default, which writes each message to its file but flushes every 2 minutes. The bench
+ * runs PostgreSQL as installed (a flush per commit).
+ */
+const asyncCommit = ['synchronous_commit=off']
 
 const note = {
   title: 'A benchmark note',
@@ -47,11 +54,14 @@ const eventBytes = () => {
   }
 }
 
-const measurePeer = async ({ rounds, concurrency }: PeerSizes): Promise<PeerResult> => {
+const measurePeer = async (
+  { rounds, concurrency }: PeerSizes,
+  settings: readonly string[] = [],
+): Promise<PeerResult> => {
   const binaries = findPostgresBinaries()
   if (binaries === undefined) return { skipped: postgresMissing }
   const postgres = execFileSync(binaries.postgres, ['--version'], { encoding: 'utf8' }).trim()
-  await using cluster = await startThrowawayPostgres(binaries)
+  await using cluster = await startThrowawayPostgres(binaries, settings)
   const store = getPostgreSQLEventStore(cluster.connectionString)
   try {
     // One note first, read back and folded: the handler really stores what jetnotes would (and the schema
@@ -77,9 +87,15 @@ if (fromBench !== undefined) {
   const result = await measurePeer(JSON.parse(fromBench) as PeerSizes)
   process.send?.({ peer: result }, () => process.disconnect())
 } else {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'async-commit': { type: 'boolean', default: false },
+    },
+  })
   const sizes = values.quick ? quickSizes : fullSizes
-  const result = await measurePeer(sizes)
+  const settings = values['async-commit'] ? asyncCommit : []
+  const result = await measurePeer(sizes, settings)
   if ('skipped' in result) {
     console.log(`Emmett + PostgreSQL: skipped: ${result.skipped}`)
   } else {
@@ -89,7 +105,7 @@ if (fromBench !== undefined) {
         `Emmett + PostgreSQL create note, ${sizes.concurrency} in flight, in process: ` +
           `${Math.round(summary.perSecond)}/s (median of ${sizes.rounds.rounds} rounds of ${sizes.rounds.roundMs / 1000} s), ` +
           `p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`,
-        `${result.postgres}${result.runsAs === undefined ? '' : ` (run as the "${result.runsAs}" user: this process is root)`}; ` +
+        `${[result.postgres, ...settings].join(', ')}${result.runsAs === undefined ? '' : ` (run as the "${result.runsAs}" user: this process is root)`}; ` +
           `event JSON ${result.eventBytes.jetnotes} bytes in jetnotes, ${result.eventBytes.emmett} in Emmett's data + metadata`,
       ].join('\n'),
     )

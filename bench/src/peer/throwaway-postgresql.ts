@@ -30,7 +30,11 @@ const idOf = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, serviceUser
  * directory. As root the programs run as `postgres` through runuser. Use with `await using`; a process that
  * exits without disposing still stops the server (an 'exit' hook), as pg_ctl leaves it running detached.
  */
-export const startThrowawayPostgres = async (binaries: PostgresBinaries): Promise<ThrowawayPostgres> => {
+export const startThrowawayPostgres = async (
+  binaries: PostgresBinaries,
+  /** Server settings besides the defaults, as `name=value` (e.g. `synchronous_commit=off`). */
+  settings: readonly string[] = [],
+): Promise<ThrowawayPostgres> => {
   const runsAs = process.getuid?.() === 0 ? serviceUser : undefined
   const dir = await mkdtemp(join(tmpdir(), 'jetnotes-postgres-'))
   const dataDir = join(dir, 'data')
@@ -108,7 +112,10 @@ export const startThrowawayPostgres = async (binaries: PostgresBinaries): Promis
         '-t',
         '60',
         '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+        [
+          `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+          ...settings.map((setting) => `-c ${setting}`),
+        ].join(' '),
         'start',
       ]),
       options,
