@@ -4,6 +4,7 @@ import type { LoadContext } from '../load-context.ts'
 import type { Summary } from '../measure.ts'
 import type { PeerResult, PeerSizes } from '../peer/emmett-postgresql.ts'
 import { findPostgresBinaries, postgresMissing } from '../peer/postgresql-binaries.ts'
+import { untilProjected } from '../projection-caught-up.ts'
 import { failedRow, type Row, round, throughputRow } from '../report.ts'
 
 const path = 'create note, whole system vs Emmett + PostgreSQL'
@@ -25,8 +26,8 @@ const runPeer = (sizes: PeerSizes) =>
 /**
  * "create note, whole system vs Emmett + PostgreSQL": the create rate the write path measured with everything
  * running (not measured again), against Emmett's PostgreSQL event store creating the same notes with the same
- * decider, in process, at the same concurrency, on the same machine, while jetnotes idles. Without PostgreSQL
- * the row is skipped (not failed).
+ * decider, in process, at the same concurrency, on the same machine, once jetnotes' projector has caught up
+ * (the system then idles). Without PostgreSQL the row is skipped (not failed).
  */
 export const measureAgainstPeer = async (context: LoadContext, create: Summary): Promise<Row> => {
   const { sizes, say } = context
@@ -45,6 +46,8 @@ export const measureAgainstPeer = async (context: LoadContext, create: Summary):
   }
   say('create note: Emmett + PostgreSQL (bench/src/peer/emmett-postgresql.ts)')
   try {
+    // The projector may still be folding the writes before: the peer's rounds share the machine with no one.
+    await untilProjected(context, 'before Emmett + PostgreSQL', { timeoutMs: 120_000 })
     const peer = await runPeer({ rounds: sizes.rounds, concurrency: sizes.concurrency })
     if ('skipped' in peer) throw new Error(peer.skipped)
     const row = throughputRow(path, create, peer.summary, minimumRatio, 'Emmett + PostgreSQL')
