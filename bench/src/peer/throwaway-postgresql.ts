@@ -42,7 +42,7 @@ export const startThrowawayPostgres = async (
     runsAs === undefined ? [binary, args] : ['runuser', ['-u', runsAs, '--', binary, ...args]]
   // The working directory is the temp directory: as `postgres`, the caller's may not be readable.
   const options = { cwd: dir, encoding: 'utf8' as const }
-  const stopArgs = ['-D', dataDir, '-m', 'fast', '-w', 'stop']
+  const stopArgs = (mode: 'fast' | 'immediate') => ['-D', dataDir, '-m', mode, '-w', 'stop']
 
   let started = false
   let gone = false
@@ -51,17 +51,14 @@ export const startThrowawayPostgres = async (
     gone = true
     if (started) {
       try {
-        execFileSync(
-          ...command(binaries.pgCtl, [...stopArgs.slice(0, 2), '-m', 'immediate', 'stop']),
-          options,
-        )
+        execFileSync(...command(binaries.pgCtl, stopArgs('immediate')), options)
       } catch {
-        // Already stopped.
+        // Not running (a start that failed, or a server already stopped).
       }
     }
     rmSync(dir, { recursive: true, force: true })
   }
-  // On Ctrl-C or SIGTERM too ('exit' does not run then): stop the server, then end as the signal would.
+  // On Ctrl-C or SIGTERM too ('exit' does not run then): stop the server, then exit.
   const onSignal = () => {
     stopNow()
     process.exit(1)
@@ -102,6 +99,8 @@ export const startThrowawayPostgres = async (
       options,
     )
     const port = await freePort()
+    // From here a server may run (pg_ctl can give up waiting on one that goes on starting): stop it on failure.
+    started = true
     await run(
       ...command(binaries.pgCtl, [
         '-D',
@@ -120,7 +119,6 @@ export const startThrowawayPostgres = async (
       ]),
       options,
     )
-    started = true
     return {
       connectionString: `postgresql://bench@127.0.0.1:${port}/postgres`,
       runsAs,
@@ -128,7 +126,7 @@ export const startThrowawayPostgres = async (
         hooks()
         gone = true
         try {
-          await run(...command(binaries.pgCtl, stopArgs), options)
+          await run(...command(binaries.pgCtl, stopArgs('fast')), options)
         } finally {
           await rm(dir, { recursive: true, force: true })
         }
