@@ -10,7 +10,7 @@ export type ConnectionLimits = {
 
 /** Where a connection with frames to write waits for the one pass that writes every such connection's frames. */
 export interface WriteBatch {
-  writeSoon(connection: LiveConnection): void
+  writeSoon(connection: { flush(): void }): void
 }
 
 /**

@@ -1,5 +1,13 @@
 import type { LiveConnection, WriteBatch } from './live-connection.ts'
-import { commentFrame } from './sse-frame.ts'
+import { commentFrame, type SseFrame } from './sse-frame.ts'
+
+/** What the registry does with a connection (a `LiveConnection`). */
+export type TrackedConnection = {
+  readonly userId: string
+  heartbeat(comment: SseFrame): void
+  flush(): void
+  close(): void
+}
 
 const heartbeat = commentFrame('heartbeat')
 
@@ -10,9 +18,9 @@ const heartbeat = commentFrame('heartbeat')
  * survives proxies) and the writes (a connection given events is written once the hub's work of this turn of
  * the event loop is done, with everything it got meanwhile, in one pass over such connections).
  */
-export class LiveConnections implements WriteBatch {
-  readonly #tokens = new Map<LiveConnection, string>()
-  #due: LiveConnection[] = []
+export class LiveConnections<Connection extends TrackedConnection = LiveConnection> implements WriteBatch {
+  readonly #tokens = new Map<Connection, string>()
+  #due: Connection[] = []
   readonly #heartbeat: NodeJS.Timeout
 
   constructor(heartbeatMs: number) {
@@ -23,7 +31,7 @@ export class LiveConnections implements WriteBatch {
     this.#heartbeat.unref()
   }
 
-  writeSoon(connection: LiveConnection): void {
+  writeSoon(connection: Connection): void {
     this.#due.push(connection)
     if (this.#due.length === 1) setImmediate(this.#writeDue)
   }
@@ -34,16 +42,16 @@ export class LiveConnections implements WriteBatch {
     for (const connection of due) connection.flush()
   }
 
-  track(connection: LiveConnection, token: string): void {
+  track(connection: Connection, token: string): void {
     this.#tokens.set(connection, token)
   }
 
-  untrack(connection: LiveConnection): void {
+  untrack(connection: Connection): void {
     this.#tokens.delete(connection)
   }
 
   /** Each open connection with the token it was opened with. */
-  entries(): IterableIterator<[LiveConnection, string]> {
+  entries(): IterableIterator<[Connection, string]> {
     return this.#tokens.entries()
   }
 
