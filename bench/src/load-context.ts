@@ -11,6 +11,8 @@ export type LoadContext = {
   commands: HttpClient
   queries: HttpClient
   queryUrl: string
+  /** The query-service's inspector (DevTools protocol), where its memory is read after a full GC. */
+  queryInspector?: string
   nc: NatsConnection
   js: JetStreamClient
   jsm: JetStreamManager
@@ -26,6 +28,8 @@ export type Target = {
   /** The load generator connects as the operator: it reads and writes streams and buckets directly. */
   nats: NatsSettings
   quick: boolean
+  /** The query-service's inspector (DevTools protocol), where its memory is read after a full GC. */
+  queryInspector?: string
   /** Paths to run besides the writes (read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
   only?: string[]
 }

@@ -30,6 +30,7 @@ const context: LoadContext = {
   commands: httpClient(target.commandUrl, sizes.concurrency),
   queries: httpClient(target.queryUrl, sizes.concurrency),
   queryUrl: target.queryUrl,
+  ...(target.queryInspector === undefined ? {} : { queryInspector: target.queryInspector }),
   nc,
   js: jetstream(nc),
   jsm: await jetstreamManager(nc),
@@ -47,7 +48,8 @@ if (wanted('read')) rows.push(await measureReads(context, writes.users, writes.n
 if (wanted('history')) rows.push(await measureHistoryGrowth(context))
 if (wanted('rebuild')) rows.push(await measureRebuild(context))
 if (wanted('lag')) rows.push(await measureProjectionLag(context, writes.create.perSecond))
-if (wanted('live')) rows.push(await measureLiveFanOut(context))
+if (wanted('live'))
+  for (const fanOut of sizes.liveFanOuts) rows.push(...(await measureLiveFanOut(context, fanOut)))
 if (wanted('peer')) rows.push(await measureAgainstPeer(context, writes.create))
 // Last, and the bystander first: these make users of 100,000 and more notes, which the paths before should not
 // meet, and a projector they stall (reported as failed rows) must not take the bystander's row with it.

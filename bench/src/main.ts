@@ -70,23 +70,40 @@ const env = {
   RATE_LIMIT_PER_USER: '100000000',
   RATE_LIMIT_PER_ADDRESS: '100000000',
 }
-const running: Supervised[] = services.map((service, index) =>
-  supervise(service.name, process.execPath, [...profiling, '--import', 'tsx', service.entry], {
-    env: { ...env, ...nats.loginEnv(service.natsUser) },
-    ipc: true,
-    index,
-  }),
-)
+// The query-service runs with its inspector open on a free local port: the live fan-out path reads its memory
+// after a full GC through it (bench/src/remote-memory.ts), with no code of the service's changed for it.
+let queryInspector: string | undefined
+const running: Supervised[] = services.map((service, index) => {
+  const inspect = service.name === 'query' ? ['--inspect=127.0.0.1:0'] : []
+  return supervise(
+    service.name,
+    process.execPath,
+    [...profiling, ...inspect, '--import', 'tsx', service.entry],
+    {
+      env: { ...env, ...nats.loginEnv(service.natsUser) },
+      ipc: true,
+      index,
+      onLine: (line) => {
+        const listening = /Debugger listening on (ws:\/\/\S+)/.exec(line)
+        if (service.name === 'query' && listening !== null) queryInspector = listening[1]
+      },
+    },
+  )
+})
 try {
+  const commandUrl = `http://127.0.0.1:${commandPort}`
+  const queryUrl = `http://127.0.0.1:${queryPort}`
+  await waitUntilReady(commandUrl)
+  await waitUntilReady(queryUrl)
   const target: Target = {
-    commandUrl: `http://127.0.0.1:${commandPort}`,
-    queryUrl: `http://127.0.0.1:${queryPort}`,
+    commandUrl,
+    queryUrl,
     nats: nats.settings('operator'),
     quick,
+    // Printed at start-up, long before the service is ready.
+    ...(queryInspector === undefined ? {} : { queryInspector }),
     ...(values.only === undefined ? {} : { only: values.only.split(',') }),
   }
-  await waitUntilReady(target.commandUrl)
-  await waitUntilReady(target.queryUrl)
 
   const load = fork(fileURLToPath(new URL('./load.ts', import.meta.url)), [], {
     // The rebuild path runs in the load process, so --profile covers it too.

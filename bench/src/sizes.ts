@@ -1,4 +1,5 @@
 import type { Rounds } from './measure.ts'
+import type { FanOut } from './paths/live-fan-out.ts'
 
 /** How much each path does. `--quick` keeps every path but makes it tiny (CI runs it so nothing rots). */
 export type Sizes = {
@@ -10,10 +11,11 @@ export type Sizes = {
   historySamples: number
   /** Seconds of writes at half the measured create rate, for the projection lag. */
   lagSeconds: number
-  /** Connected SSE clients, the users they belong to (every note is shared with all), and edits timed. */
-  liveClients: number
-  liveUsers: number
-  liveEdits: number
+  /**
+   * The live fan-out rows: connected SSE clients, the users they belong to (the note is shared with all), edits
+   * timed and their pace; the largest also measures the query-service's memory per idle connection.
+   */
+  liveFanOuts: FanOut[]
   /** Notes of the owner whose list is timed at scale, and of the owner it is compared with. */
   scaleNotes: number
   scaleReferenceNotes: number
@@ -34,9 +36,11 @@ export const fullSizes: Sizes = {
   longHistory: 10_000,
   historySamples: 300,
   lagSeconds: 5,
-  liveClients: 1_000,
-  liveUsers: 50,
-  liveEdits: 100,
+  liveFanOuts: [
+    // 20 edits/s keeps the run short and the hub busy (edits a human pace apart would be easier).
+    { clients: 1_000, users: 50, edits: 100, editsPerSecond: 20, measureMemory: false },
+    { clients: 10_000, users: 50, edits: 40, editsPerSecond: 2, measureMemory: true },
+  ],
   scaleNotes: 100_000,
   scaleReferenceNotes: 100,
   scaleEdits: 100,
@@ -53,9 +57,10 @@ export const quickSizes: Sizes = {
   longHistory: 100,
   historySamples: 20,
   lagSeconds: 0.5,
-  liveClients: 20,
-  liveUsers: 4,
-  liveEdits: 5,
+  liveFanOuts: [
+    { clients: 20, users: 4, edits: 5, editsPerSecond: 20, measureMemory: false },
+    { clients: 50, users: 4, edits: 4, editsPerSecond: 2, measureMemory: true },
+  ],
   scaleNotes: 1_000,
   scaleReferenceNotes: 100,
   scaleEdits: 10,

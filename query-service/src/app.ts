@@ -51,7 +51,8 @@ export const buildQueryApp = async (
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   })
-  await app.register(fastifySSE, { heartbeatInterval: options.heartbeatMs })
+  // No timer per stream: the live routes' heartbeat is one timer for all their connections (live-connections.ts).
+  await app.register(fastifySSE, { heartbeatInterval: 0 })
   registerHealth(app, [
     { name: 'nats', probe: () => context.connection.connected },
     {
@@ -87,6 +88,6 @@ export const buildQueryApp = async (
   noteRoutes(app, context)
   historyRoutes(app, context)
   userRoutes(app, context)
-  liveRoutes(app, context, context.hub, options.live)
+  liveRoutes(app, context, context.hub, { ...options.live, heartbeatMs: options.heartbeatMs })
   return app
 }

@@ -19,12 +19,16 @@ import type { MsgHdrs } from '@nats-io/transport-node'
 import { SpanKind } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import type { ViewReader } from '../read-models/watched-bucket.ts'
-import { isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
+import { formatEventId, isAfter, type LiveEvent, type Position, toLiveEvents } from './live-event.ts'
 import { NoteStates } from './note-states.ts'
 import { RecentEvents } from './recent-events.ts'
+import { eventFrame, frameBytes, type SseFrame } from './sse-frame.ts'
 
-/** A live event with its two wire forms: for those who still see the note, and for those who just lost it. */
-export type BroadcastEvent = LiveEvent & { frames: { visible: string; hidden: string } }
+/**
+ * A live event with its two wire forms, each encoded once for all its recipients: for those who still see the
+ * note, and for those who just lost it.
+ */
+export type BroadcastEvent = LiveEvent & { frames: { visible: SseFrame; hidden: SseFrame } }
 
 /** A connected client, as the hub sees it. */
 export interface Subscriber {
@@ -102,7 +106,7 @@ export class LiveHub {
     this.#states = new NoteStates(jsm, notes, this.#report)
     this.#history = new RecentEvents(
       options.historyBytes,
-      (event) => event.frames.visible.length + event.frames.hidden.length,
+      (event) => frameBytes(event.frames.visible) + frameBytes(event.frames.hidden),
     )
   }
 
@@ -224,16 +228,21 @@ export class LiveHub {
   }
 
   #withFrames(event: LiveEvent): BroadcastEvent {
-    const data = (note: unknown) =>
-      JSON.stringify({
-        noteId: event.noteId,
-        version: event.version,
-        type: event.type,
-        actor: { id: event.actorId, name: this.directory.find(event.actorId)?.name ?? null },
-        time: event.time,
-        note,
-      })
-    return { ...event, frames: { visible: data(event.view), hidden: data(null) } }
+    const id = formatEventId(event.position)
+    const frame = (note: unknown) =>
+      eventFrame(
+        id,
+        event.type,
+        JSON.stringify({
+          noteId: event.noteId,
+          version: event.version,
+          type: event.type,
+          actor: { id: event.actorId, name: this.directory.find(event.actorId)?.name ?? null },
+          time: event.time,
+          note,
+        }),
+      )
+    return { ...event, frames: { visible: frame(event.view), hidden: frame(null) } }
   }
 
   #remember(event: BroadcastEvent) {

@@ -14,6 +14,7 @@ import type { QueryContext } from '../context.ts'
 import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import { ReadHeaders, visibleNote } from '../routes/notes.ts'
 import { LiveConnection } from './live-connection.ts'
+import { LiveConnections } from './live-connections.ts'
 import { parseEventId } from './live-event.ts'
 import type { LiveHub } from './live-hub.ts'
 
@@ -63,26 +64,30 @@ const liveToken = (request: FastifyRequest) => {
 }
 
 /** Server-Sent Events: every change to the notes the caller can see, or to one note. */
-export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, options: LiveOptions) => {
+export const liveRoutes = (
+  app: HttpApp,
+  context: QueryContext,
+  hub: LiveHub,
+  options: LiveOptions & { heartbeatMs: number },
+) => {
   const preHandler = [
     authenticate(context.directory, liveToken),
     consistentReads(context.readModels, 'notes', context.consistencyTimeoutMs),
   ]
   // Each open stream with the token it was opened with: a stream ends when its token stops being valid
   // (rotated, or the account deactivated), as the next request with that token would be refused.
-  const connections = new Map<LiveConnection, string>()
+  const connections = new LiveConnections(options.heartbeatMs)
   const stopWatchingAccounts = context.directory.onChange((userId) => {
-    for (const [connection, token] of connections) {
+    for (const [connection, token] of connections.entries()) {
       if (connection.userId === userId && !context.directory.accepts(token)) {
-        connections.delete(connection)
+        connections.untrack(connection)
         connection.close()
       }
     }
   })
   app.addHook('preClose', async () => {
     stopWatchingAccounts()
-    for (const connection of connections.keys()) connection.close()
-    connections.clear()
+    connections.closeAll()
   })
 
   const open = async (request: FastifyRequest, reply: FastifyReply, noteId?: string) => {
@@ -103,6 +108,7 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
       noteId,
       reply,
       { maxQueuedEvents: options.maxQueuedEvents },
+      connections,
       () => {
         context.metrics.liveClientsCut.inc()
         request.log.warn(
@@ -111,11 +117,11 @@ export const liveRoutes = (app: HttpApp, context: QueryContext, hub: LiveHub, op
         )
       },
     )
-    connections.set(connection, liveToken(request) ?? '')
+    connections.track(connection, liveToken(request) ?? '')
     const unsubscribe = hub.subscribe(connection, after)
     reply.sse.onClose(() => {
       unsubscribe()
-      connections.delete(connection)
+      connections.untrack(connection)
       connection.close()
     })
   }
