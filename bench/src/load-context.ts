@@ -26,6 +26,8 @@ export type Target = {
   /** The load generator connects as the operator: it reads and writes streams and buckets directly. */
   nats: NatsSettings
   quick: boolean
-  /** Paths to run besides the writes (read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
+  /** Node options that make a process write its CPU profile (`--profile`), for the processes a path starts. */
+  profiling: string[]
+  /** Paths to run besides the writes (write-alone, read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
   only?: string[]
 }
