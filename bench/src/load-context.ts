@@ -30,6 +30,8 @@ export type Target = {
   quick: boolean
   /** The query-service's inspector (DevTools protocol), where its memory is read after a full GC. */
   queryInspector?: string
-  /** Paths to run besides the writes (read, history, rebuild, lag, live, bystander, list, big-user); all when absent. */
+  /** Node options that make a process write its CPU profile (`--profile`), for the processes a path starts. */
+  profiling: string[]
+  /** Paths to run besides the writes (write-alone, read, history, rebuild, lag, live, peer, bystander, list, big-user); all when absent. */
   only?: string[]
 }

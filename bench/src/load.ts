@@ -12,6 +12,7 @@ import { measureProjectionLag } from './paths/projection-lag.ts'
 import { measureReads } from './paths/reads.ts'
 import { measureRebuild } from './paths/rebuild.ts'
 import { measureAgainstPeer } from './paths/whole-system-vs-peer.ts'
+import { measureWritePathAlone } from './paths/write-path-alone.ts'
 import { measureWrites } from './paths/writes.ts'
 import type { Row } from './report.ts'
 import { fullSizes, quickSizes } from './sizes.ts'
@@ -44,6 +45,8 @@ const wanted = (path: string) => only === undefined || only.includes(path)
 const rows: Row[] = []
 const writes = await measureWrites(context)
 rows.push(...writes.rows)
+if (wanted('write-alone'))
+  rows.push(...(await measureWritePathAlone(context, { profileArgs: target.profiling })))
 if (wanted('read')) rows.push(await measureReads(context, writes.users, writes.notes))
 if (wanted('history')) rows.push(await measureHistoryGrowth(context))
 if (wanted('rebuild')) rows.push(await measureRebuild(context))

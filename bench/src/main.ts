@@ -13,7 +13,7 @@ import { waitUntilReady } from './ports.ts'
 import { formatTable, type Row } from './report.ts'
 
 /**
- * `npm run bench [-- --quick] [--out FILE] [--profile] [--only read,history,rebuild,lag,live,bystander,list,big-user]`: starts a nats-server (temp dir, the repo's configuration) and the
+ * `npm run bench [-- --quick] [--out FILE] [--profile] [--only write-alone,read,history,rebuild,lag,live,bystander,list,big-user]`: starts a nats-server (temp dir, the repo's configuration) and the
  * services as `npm start` runs them, forks the load generator, and prints one table of jetnotes against the
  * ceiling of this machine measured in the same run. Writes the rows to bench/results.json (quick runs to
  * bench/results/quick.json, which git ignores).
@@ -102,6 +102,7 @@ try {
     quick,
     // Printed at start-up, long before the service is ready.
     ...(queryInspector === undefined ? {} : { queryInspector }),
+    profiling,
     ...(values.only === undefined ? {} : { only: values.only.split(',') }),
   }
 

@@ -55,6 +55,7 @@ export {
   toProblem,
 } from './http/problem-details.ts'
 export { type RateLimits, unlimited } from './http/rate-limit.ts'
+export { responseSerializer, sendSerialized } from './http/serialized-response.ts'
 export { createLogger, redactUrl } from './logger.ts'
 export { type BucketOptions, ensureBucket } from './nats/buckets.ts'
 export { type ConnectNatsOptions, connectNats, type NatsSettings } from './nats/connection.ts'

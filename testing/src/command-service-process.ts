@@ -6,6 +6,13 @@ import type { NatsServerHandle } from './nats-server.ts'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
+export type CommandServiceProcessOptions = {
+  /** Node options before the entry point (the benchmark's `--cpu-prof`). */
+  execArgv?: readonly string[]
+  /** Where its output goes: the test's own (default), or nowhere (its log lines at info, one per request). */
+  output?: 'inherit' | 'ignore'
+}
+
 /**
  * The command-service as `npm start` runs it: its own process (its own cache, its own connection), listening on
  * a free port, resolved once `/readyz` answers 200. `env` adds to the environment (e.g. `STREAM_REPLICAS`).
@@ -13,9 +20,10 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 export const startCommandServiceProcess = async (
   nats: NatsServerHandle,
   env: Record<string, string> = {},
+  { execArgv = [], output = 'inherit' }: CommandServiceProcessOptions = {},
 ): Promise<CommandServiceProcess> => {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'command-service/src/server.ts'], {
+  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', 'command-service/src/server.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -25,7 +33,7 @@ export const startCommandServiceProcess = async (
       LOG_LEVEL: 'error',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', output, 'inherit'],
   })
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? code)),

@@ -1,5 +1,9 @@
 /** @jetnotes/testing: the one shared test harness (a real nats-server per test, in a temp dir). */
-export { type CommandServiceProcess, startCommandServiceProcess } from './command-service-process.ts'
+export {
+  type CommandServiceProcess,
+  type CommandServiceProcessOptions,
+  startCommandServiceProcess,
+} from './command-service-process.ts'
 export { type AckedCreate, type CreateLoad, startCreateLoad } from './create-load.ts'
 export { freePort, freePorts } from './free-ports.ts'
 export {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream'
 import { ceilingStream } from '../ceiling-stream.ts'
-import { registerUser } from '../http.ts'
+import { type HttpClient, registerUser } from '../http.ts'
 import type { LoadContext } from '../load-context.ts'
 import { measureRounds, type Summary } from '../measure.ts'
 import { noteCreatedMessage, noteEditedMessage } from '../note-messages.ts'
@@ -21,11 +22,28 @@ export type WriteResults = {
 }
 
 /**
- * "create note" and "edit note with If-Match": POST /notes and PATCH /notes/:id against raw `js.publish` of
- * the same message (with the same msgID and expectation headers), at the same concurrency.
+ * Where the writes go: a command-service and the NATS server it appends to (the ceiling publishes there too),
+ * and how the rows are named.
  */
-export const measureWrites = async (context: LoadContext): Promise<WriteResults> => {
-  const { sizes, commands, jsm, js, say } = context
+export type WriteTarget = {
+  commands: HttpClient
+  js: JetStreamClient
+  jsm: JetStreamManager
+  /** The rows' names: "create note, 64 in flight" and "edit note with If-Match", then this, if given. */
+  suffix?: string
+}
+
+/**
+ * "create note" and "edit note with If-Match": POST /notes and PATCH /notes/:id against raw `js.publish` of
+ * the same message (with the same msgID and expectation headers), at the same concurrency. By default against
+ * the whole system; `target` names another command-service and its NATS server.
+ */
+export const measureWrites = async (
+  context: LoadContext,
+  target: WriteTarget = context,
+): Promise<WriteResults> => {
+  const { sizes, say } = context
+  const { commands, jsm, js, suffix = '' } = target
   const ceiling = await ceilingStream(jsm)
   // One user per worker: each user's note list grows with what that worker creates, as with real users.
   const users = await Promise.all(
@@ -37,11 +55,11 @@ export const measureWrites = async (context: LoadContext): Promise<WriteResults>
   const token = (worker: number) => userOf(worker)?.token ?? ''
   const actor = (worker: number) => userOf(worker)?.id ?? ''
 
-  say('create note: jetnotes')
+  say(`create note${suffix}: jetnotes`)
   const create = await measureRounds(sizes.rounds, sizes.concurrency, async (worker) => {
     await commands.expect(201, 'POST', '/notes', { token: token(worker), body: note })
   })
-  say('create note: raw js.publish')
+  say(`create note${suffix}: raw js.publish`)
   const createCeiling = await measureRounds(sizes.rounds, sizes.concurrency, async (worker) => {
     const id = randomUUID()
     await js.publish(ceiling.subject(id), noteCreatedMessage(id, actor(worker), note), {
@@ -58,7 +76,7 @@ export const measureWrites = async (context: LoadContext): Promise<WriteResults>
     notes.push(reply.body.id as string)
     versions.push(1)
   }
-  say('edit note with If-Match: jetnotes')
+  say(`edit note with If-Match${suffix}: jetnotes`)
   const edit = await measureRounds(sizes.rounds, sizes.concurrency, async (worker) => {
     const reply = await commands.expect(200, 'PATCH', `/notes/${notes[worker]}`, {
       token: token(worker),
@@ -67,7 +85,7 @@ export const measureWrites = async (context: LoadContext): Promise<WriteResults>
     })
     versions[worker] = reply.body.version as number
   })
-  say('edit note with If-Match: raw publish with expect.lastSubjectSequence')
+  say(`edit note with If-Match${suffix}: raw publish with expect.lastSubjectSequence`)
   const subjects = notes.map(() => ceiling.subject(randomUUID()))
   const lastSeqs = notes.map(() => 0)
   const ceilingVersions = notes.map(() => 0)
@@ -84,8 +102,20 @@ export const measureWrites = async (context: LoadContext): Promise<WriteResults>
 
   return {
     rows: [
-      throughputRow(`create note, ${sizes.concurrency} in flight`, create, createCeiling, 0.5, 'js.publish'),
-      throughputRow('edit note with If-Match', edit, editCeiling, 0.5, 'publish with expected sequence'),
+      throughputRow(
+        `create note, ${sizes.concurrency} in flight${suffix}`,
+        create,
+        createCeiling,
+        0.5,
+        'js.publish',
+      ),
+      throughputRow(
+        `edit note with If-Match${suffix}`,
+        edit,
+        editCeiling,
+        0.5,
+        'publish with expected sequence',
+      ),
     ],
     create,
     users,

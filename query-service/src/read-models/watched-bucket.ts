@@ -13,6 +13,17 @@ export type ViewReader = { get(key: string): Promise<ViewEntry | null> }
 /** An entry as the cache keeps it. */
 export type CachedEntry = Pick<KvEntry, 'operation' | 'revision' | 'length' | 'json' | 'string'>
 
+/**
+ * What a route makes of an entry (a note's answer, serialised), worked out once per entry and kept with it while
+ * the entry is cached: an entry never changes (a change arrives as a new entry), so neither does what it gives.
+ * `bytes` is what the value costs in memory, counted in the cache's bound.
+ */
+export type Derivation<T> = { derive: (entry: ViewEntry) => T; bytes: (value: T) => number }
+
+/** What `derivation` gives for an entry: kept with a cached entry, worked out anew for one read from a bucket. */
+export const derivedOf = <T>(entry: ViewEntry, derivation: Derivation<T>): T =>
+  entry instanceof OwnEntry ? entry.derived(derivation) : derivation.derive(entry)
+
 const utf8 = new TextDecoder()
 
 /**
@@ -23,8 +34,13 @@ class OwnEntry implements CachedEntry {
   readonly operation: KvEntry['operation']
   readonly revision: number
   readonly #value: Uint8Array
+  #derived: { derivation: Derivation<unknown>; value: unknown; bytes: number } | undefined
 
-  constructor(entry: KvEntry) {
+  constructor(
+    entry: KvEntry,
+    /** Told when a derived value was added, so the cache counts its bytes. */
+    private readonly grown: (entry: OwnEntry) => void = () => {},
+  ) {
     this.operation = entry.operation
     this.revision = entry.revision
     this.#value = entry.value.slice()
@@ -32,6 +48,19 @@ class OwnEntry implements CachedEntry {
 
   get length() {
     return this.#value.length
+  }
+
+  /** The memory the entry holds: its value and what was derived from it. */
+  get bytes() {
+    return this.#value.length + (this.#derived?.bytes ?? 0)
+  }
+
+  derived<T>(derivation: Derivation<T>): T {
+    if (this.#derived?.derivation === derivation) return this.#derived.value as T
+    const value = derivation.derive(this)
+    this.#derived = { derivation: derivation as Derivation<unknown>, value, bytes: derivation.bytes(value) }
+    this.grown(this)
+    return value
   }
 
   string() {
@@ -43,15 +72,13 @@ class OwnEntry implements CachedEntry {
   }
 }
 
-const own = (entry: KvEntry | null): CachedEntry | null => (entry === null ? null : new OwnEntry(entry))
-
 /** Where a cache counts its reads: answered from memory (hits), or from the bucket (misses). */
 export type CacheReads = { hits: { inc(): void }; misses: { inc(): void } }
 
 const uncounted: CacheReads = { hits: { inc: () => {} }, misses: { inc: () => {} } }
 
 /** A key's latest entry as this process knows it; `null` when the bucket has no such key. */
-type Known = { entry: CachedEntry | null; revision: number }
+type Known = { entry: OwnEntry | null; revision: number }
 
 /**
  * A read-through cache of one read-model bucket, kept current by one KV watch (a single ordered consumer per
@@ -88,7 +115,7 @@ export class WatchedBucket implements ViewReader {
     this.#known = new LRUCache<string, Known>({
       maxSize: maxBytes,
       // The entry's bytes, plus what a key and its bookkeeping cost.
-      sizeCalculation: (known, key) => (known.entry?.length ?? 0) + key.length + 100,
+      sizeCalculation: (known, key) => (known.entry?.bytes ?? 0) + key.length + 100,
     })
   }
 
@@ -135,7 +162,7 @@ export class WatchedBucket implements ViewReader {
     if (!this.#watching) return this.bucket.get(key)
     this.#reading.set(key, (this.#reading.get(key) ?? 0) + 1)
     try {
-      const entry = own(await this.bucket.get(key))
+      const entry = this.#own(key, await this.bucket.get(key))
       if (this.#watching) this.#remember(key, { entry, revision: entry?.revision ?? 0 })
       // An update that overtook the read is newer: answer with it.
       return this.#known.get(key)?.entry ?? entry
@@ -167,8 +194,18 @@ export class WatchedBucket implements ViewReader {
     // Keys nobody reads are not worth memory; a key being read needs the update, or its read could cache an
     // older value that no later update would correct.
     if (this.#known.has(entry.key) || this.#reading.has(entry.key)) {
-      this.#remember(entry.key, { entry: own(entry), revision: entry.revision })
+      this.#remember(entry.key, { entry: this.#own(entry.key, entry), revision: entry.revision })
     }
+  }
+
+  #own(key: string, entry: KvEntry | null): OwnEntry | null {
+    return entry === null ? null : new OwnEntry(entry, (grown) => this.#recount(key, grown))
+  }
+
+  /** Counts what was derived from a cached entry (a new record for the key: the cache sizes it anew). */
+  #recount(key: string, entry: OwnEntry) {
+    const current = this.#known.peek(key)
+    if (current?.entry === entry) this.#known.set(key, { ...current })
   }
 
   #remember(key: string, known: Known) {

@@ -6,11 +6,14 @@ import {
   type HttpApp,
   inSpan,
   problemResponses,
+  responseSerializer,
+  sendSerialized,
   tracerOf,
 } from '@jetnotes/platform'
 import {
   canRead,
   Id,
+  type Note,
   NotePageId,
   type NoteRecord,
   NoteSummary,
@@ -25,6 +28,7 @@ import type { QueryContext } from '../context.ts'
 import { consistentReads, viewFor } from '../read-models/consistency.ts'
 import { type ListStart, readNoteList } from '../read-models/note-lists.ts'
 import type { ReadView } from '../read-models/read-models.ts'
+import { type Derivation, derivedOf, type ViewEntry } from '../read-models/watched-bucket.ts'
 import { decodeCursor, encodeCursor } from './cursor.ts'
 
 const security = [{ bearer: [] }]
@@ -55,17 +59,40 @@ const ListQuery = z.strictObject({
 
 const tracer = tracerOf('query-service')
 
-/** The note as the caller may see it, from the `notes` read model; NotFound when they may not (never 403). */
-export const visibleNote = async (view: ReadView, noteId: string, userId: string) => {
+/**
+ * The answer to `GET /notes/:id` as the route's response schema serialises it (validated, then JSON): the same
+ * function, called once per version of a note rather than once per read.
+ */
+const serializeNoteView = responseSerializer(NoteView, { method: 'GET', url: '/notes/:id' })
+
+/** A note's entry, read: the note (for who may see it), its answer's JSON and its ETag. */
+export type ShownNote = { note: Note; json: string; etag: string }
+
+/** Worked out once per entry of the `notes` read model while it is cached (see `derivedOf`). */
+const shownNote: Derivation<ShownNote | undefined> = {
+  derive: (entry: ViewEntry) => {
+    if (entry.operation !== 'PUT') return undefined
+    const { note } = entry.json<NoteRecord>()
+    return { note, json: serializeNoteView(toNoteView(note)), etag: etagOf(note.version) }
+  },
+  // The JSON, and about as much again for the parsed note.
+  bytes: (shown) => (shown === undefined ? 0 : 2 * shown.json.length),
+}
+
+/**
+ * The note as the caller may see it, from the `notes` read model, with its answer serialised; NotFound when they
+ * may not see it (never 403).
+ */
+export const visibleNote = async (view: ReadView, noteId: string, userId: string): Promise<ShownNote> => {
   const attributes = {
     'db.system.name': 'nats-kv',
     'db.operation.name': 'get',
     'jetnotes.read_model': 'notes',
   }
   const entry = await inSpan(tracer, 'kv get notes', { attributes }, () => view.notes.get(noteId))
-  const record = entry?.operation === 'PUT' ? entry.json<NoteRecord>() : undefined
-  if (record === undefined || !canRead(record.note, userId)) throw new NotFoundError('Note not found')
-  return record.note
+  const shown = entry === null ? undefined : derivedOf(entry, shownNote)
+  if (shown === undefined || !canRead(shown.note, userId)) throw new NotFoundError('Note not found')
+  return shown
 }
 
 /** Reading notes: one note, and the list of notes the caller can see. */
@@ -90,8 +117,11 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
       },
     },
     async (request, reply) => {
-      const note = await visibleNote(viewFor(readModels, request), request.params.id, callerOf(request).id)
-      const etag = etagOf(note.version)
+      const { json, etag } = await visibleNote(
+        viewFor(readModels, request),
+        request.params.id,
+        callerOf(request).id,
+      )
       reply.header('etag', etag)
       // An empty body: a 304 whose Content-Length counts a serialized `null` is refused by undici (the gateway).
       if (request.headers['if-none-match'] === etag)
@@ -99,7 +129,7 @@ export const noteRoutes = (app: HttpApp, context: QueryContext) => {
           .status(304)
           .serializer(() => '')
           .send(null)
-      return toNoteView(note)
+      return sendSerialized(reply, json)
     },
   )
 
