@@ -1,5 +1,15 @@
 import type { Rounds } from './measure.ts'
-import type { FanOut } from './paths/live-fan-out.ts'
+
+/** How one fan-out row is run. */
+export type FanOut = {
+  clients: number
+  /** Users the clients are spread over (the note is shared with all of them). */
+  users: number
+  edits: number
+  editsPerSecond: number
+  /** Also report the query-service's memory with these clients idle (the cost of one connection). */
+  measureMemory: boolean
+}
 
 /** How much each path does. `--quick` keeps every path but makes it tiny (CI runs it so nothing rots). */
 export type Sizes = {

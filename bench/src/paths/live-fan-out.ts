@@ -6,17 +6,7 @@ import type { LoadContext } from '../load-context.ts'
 import { type Summary, summarize } from '../measure.ts'
 import { openRemoteMemory, type ProcessMemory } from '../remote-memory.ts'
 import { latencies, latencyRow, type Row, round } from '../report.ts'
-
-/** How one fan-out row is run. */
-export type FanOut = {
-  clients: number
-  /** Users the clients are spread over (the note is shared with all of them). */
-  users: number
-  edits: number
-  editsPerSecond: number
-  /** Also report the query-service's memory with these clients idle (the cost of one connection). */
-  measureMemory: boolean
-}
+import type { FanOut } from '../sizes.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1)
