@@ -138,9 +138,15 @@ export class UserDirectory {
 
   /** Whether a token still belongs to an active user, as far as the directory knows now (no I/O). */
   accepts(token: string): boolean {
+    return this.knownUser(token) !== undefined
+  }
+
+  /** The active user a token belongs to, as far as the directory knows now (no I/O), or `undefined`. */
+  knownUser(token: string): User | undefined {
     const parsed = parseToken(token)
-    if (parsed === undefined) return false
-    return matchesToken(this.#users.get(parsed.userId)?.state ?? null, parsed.secretHash)
+    if (parsed === undefined) return undefined
+    const state = this.#users.get(parsed.userId)?.state ?? null
+    return matchesToken(state, parsed.secretHash) ? state : undefined
   }
 
   /** The active user a bearer token belongs to, or `undefined`. */

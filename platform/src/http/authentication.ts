@@ -7,6 +7,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, set by the `authenticate` hook. */
     user?: User
+    /**
+     * A token already checked in this request (by the rate limits, before the body is read) and the user it
+     * belonged to then: `authenticate` does not hash the same token again.
+     */
+    checkedToken?: { token: string; user: User }
   }
 }
 
@@ -24,7 +29,8 @@ export const authenticate =
   async (request: FastifyRequest) => {
     const token = tokenOf(request)
     if (token === undefined) throw new UnauthorizedError()
-    const user = await directory.authenticate(token)
+    const checked = request.checkedToken
+    const user = checked?.token === token ? checked.user : await directory.authenticate(token)
     if (user === undefined) throw new UnauthorizedError('The bearer token is not valid')
     request.user = user
   }
@@ -36,7 +42,10 @@ export const knownUserOf =
   (directory: UserDirectory) =>
   (request: FastifyRequest): string | undefined => {
     const token = bearerToken(request)
-    return token !== undefined && directory.accepts(token) ? token.slice(0, token.indexOf('.')) : undefined
+    const user = token === undefined ? undefined : directory.knownUser(token)
+    if (token === undefined || user === undefined) return undefined
+    request.checkedToken = { token, user }
+    return user.id
   }
 
 /** The authenticated caller. Only for routes behind `authenticate`. */
