@@ -199,6 +199,11 @@ describe('changing the password', () => {
       { token: laptop },
     )
     expect(changed.status).toBe(204)
+    // The old password's hash is gone from the credentials bucket; the new one is the only one left.
+    const kv = await new Kvm(system.js).open(commandBuckets.credentials)
+    const keys: string[] = []
+    for await (const key of await kv.keys(`${ann.id}.*`)) keys.push(key)
+    expect(keys).toHaveLength(1)
     expect(await answers(readsOwnAccount(phone), 401)).toBe(401)
     expect((await system.queries.get('/users/me', { token: laptop })).status).toBe(200)
     expect((await system.queries.get('/users/me', { token: ann.token })).status).toBe(200)

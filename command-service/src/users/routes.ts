@@ -235,7 +235,19 @@ export const userRoutes = (app: HttpApp, context: CommandContext) => {
           credentialId: await storePassword(caller.id, password),
           ...(keptSessionId === undefined ? {} : { keptSessionId }),
         }
-        return execute(request, caller.id, command, context_, () => ({ status: 204, headers: {} }))
+        const changed = await execute(request, caller.id, command, context_, () => ({
+          status: 204,
+          headers: {},
+        }))
+        // The replaced hash is no longer anyone's password: purge it (a failure only leaves it unused).
+        if (caller.credentialId !== null) {
+          await credentials
+            .forget(caller.id, caller.credentialId)
+            .catch((error: unknown) =>
+              request.log.warn({ err: error }, 'could not purge a replaced password hash'),
+            )
+        }
+        return changed
       })
       return sendResponse(reply, response)
     },
