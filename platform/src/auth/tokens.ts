@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { isValidId } from '@jetnotes/schemas'
 
 /**
@@ -28,4 +28,5 @@ export const parseToken = (token: string): ParsedToken | undefined => {
 export const sameHash = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'))
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex')
+/** One-shot `hash`: no Hash object per request, as `createHash` makes (the token is hashed on every request). */
+const hashSecret = (secret: string) => hash('sha256', secret, 'hex')

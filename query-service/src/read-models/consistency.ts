@@ -1,6 +1,6 @@
 import { BadRequestError, ServiceUnavailableError } from '@jetnotes/platform'
 import { decodeConsistencyToken, type ProjectionName, projectionNames, projections } from '@jetnotes/schemas'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { ReadModels, ReadView } from './read-models.ts'
 
 /**
@@ -13,32 +13,41 @@ import type { ReadModels, ReadView } from './read-models.ts'
  */
 export const consistentReads =
   (readModels: ReadModels, projection: ProjectionName, timeoutMs: number) =>
-  async (request: FastifyRequest, reply: FastifyReply) => {
+  (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const token = consistencyTokenOf(request)
-    if (token !== undefined) {
-      const position = decodeConsistencyToken(token)
-      if (position === undefined)
-        throw new BadRequestError('Consistency-Token is not one a command returned', 'Consistency-Token')
-      const owner = projectionOf(position.stream)
-      if (!(await readModels.waitFor(owner, position.seq, timeoutMs))) {
-        throw new ServiceUnavailableError(
-          `The views did not catch up with your write within ${timeoutMs} ms`,
-          1,
+    // Without a token (nearly every read) nothing is waited for: a callback hook, no promise per read.
+    if (token === undefined) return standing(readModels, projection, false, reply, done)
+    const position = decodeConsistencyToken(token)
+    if (position === undefined)
+      return done(new BadRequestError('Consistency-Token is not one a command returned', 'Consistency-Token'))
+    const owner = projectionOf(position.stream)
+    if (owner === undefined)
+      return done(new BadRequestError('Consistency-Token names an unknown stream', 'Consistency-Token'))
+    readModels.waitFor(owner, position.seq, timeoutMs).then((caughtUp) => {
+      if (!caughtUp)
+        return done(
+          new ServiceUnavailableError(`The views did not catch up with your write within ${timeoutMs} ms`, 1),
         )
-      }
-    }
-    const { position, lag } = readModels.standing(projection, { fresh: token !== undefined })
-    reply.header('Projection-Position', String(position))
-    reply.header('Projection-Lag', String(lag))
+      standing(readModels, projection, true, reply, done)
+    }, done)
   }
 
-/** The projection that folds a stream. */
-const projectionOf = (stream: string): ProjectionName => {
-  const found = projectionNames.find((name) => projections[name].stream === stream)
-  if (found === undefined)
-    throw new BadRequestError('Consistency-Token names an unknown stream', 'Consistency-Token')
-  return found
+const standing = (
+  readModels: ReadModels,
+  projection: ProjectionName,
+  fresh: boolean,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => {
+  const { position, lag } = readModels.standing(projection, { fresh })
+  reply.header('Projection-Position', String(position))
+  reply.header('Projection-Lag', String(lag))
+  done()
 }
+
+/** The projection that folds a stream. */
+const projectionOf = (stream: string): ProjectionName | undefined =>
+  projectionNames.find((name) => projections[name].stream === stream)
 
 /**
  * The read models a request reads: after waiting for a Consistency-Token, the buckets themselves (they hold the
