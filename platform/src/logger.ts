@@ -66,6 +66,8 @@ export const redactHeaders = (headers: Readonly<Record<string, unknown>>): Recor
  */
 const serializeError = (error: Error): Record<string, unknown> => {
   const { rawPacket: _rawPacket, ...serialized } = pino.stdSerializers.err(error) as Record<string, unknown>
+  if (typeof serialized.headers === 'object' && serialized.headers !== null)
+    serialized.headers = redactHeaders(serialized.headers as Record<string, unknown>)
   if (typeof serialized.code === 'string' && serialized.code.startsWith('FST_ERR_')) {
     for (const field of ['message', 'stack'] as const) {
       const text = serialized[field]
@@ -89,6 +91,29 @@ const activeSpanIds = (): { traceId?: string; spanId?: string } => {
 
 type LoggedRequest = { method?: string; url?: string; id?: string }
 
+/** The fields whose serializers say what is logged of them (`req` and `res` never their headers). */
+const serializedFields: ReadonlySet<string> = new Set(['req', 'res', 'err', 'headers'])
+
+/**
+ * A log line whose fields' own `headers` lose the values of secret headers, in any case; the line and its
+ * fields are copied, never changed. It replaces pino's `redact` with wildcard paths (`*.headers["..."]`), which
+ * walked every field of every line, a request's too: half of the logging's cost on the hot path (the
+ * command-service's profile: pino 7% of its CPU, 3.7% in redaction).
+ */
+const withNestedHeadersRedacted = (line: Record<string, unknown>): Record<string, unknown> => {
+  let redactedLine: Record<string, unknown> | undefined
+  for (const field in line) {
+    if (serializedFields.has(field)) continue
+    const value = line[field]
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue
+    const headers = (value as { headers?: unknown }).headers
+    if (typeof headers !== 'object' || headers === null) continue
+    redactedLine ??= { ...line }
+    redactedLine[field] = { ...value, headers: redactHeaders(headers as Record<string, unknown>) }
+  }
+  return redactedLine ?? line
+}
+
 /**
  * The one logger configuration: JSON lines, no credentials. A request is logged as its method, its id and its
  * URL without secrets, never with its headers. A line written while a trace span is active carries its ids
@@ -100,11 +125,9 @@ export const createLogger = (service: string, level: string, destination?: Desti
       level,
       base: { service },
       mixin: activeSpanIds,
-      // Lines that log headers on their own (not through `req`) in Node's lower case, as a second line of defence.
-      redact: {
-        paths: [...secretHeaders].flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]),
-        censor: redacted,
-      },
+      // Headers logged one level down (`{ upstream: { headers } }`), as a second line of defence: the `headers`
+      // serializer covers them at the top.
+      formatters: { log: withNestedHeadersRedacted },
       serializers: {
         req: (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url ?? ''), id: req.id }),
         headers: (headers: unknown) =>
