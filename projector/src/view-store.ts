@@ -66,6 +66,8 @@ export class LostRace extends Error {
 }
 
 const deleted = Symbol('deleted')
+/** The base of a `creates` write: nothing there, assumed rather than read. */
+const assumedAbsent: Stored = Object.freeze({ value: undefined, revision: 0 })
 const lastStage = Number.MAX_SAFE_INTEGER
 
 /**
@@ -77,7 +79,9 @@ const lastStage = Number.MAX_SAFE_INTEGER
  * projection at a time (its lease), so a write normally goes through; when one fails, another writer was there
  * (a paused holder resuming after its lease was taken, or the one that took it). The entry is read again: if
  * it already holds this value, or a newer one (its `seq` is further on), the write is done or superseded and is
- * skipped (a view never moves backwards); otherwise the flush stops with `LostRace`, before acks.
+ * skipped (a view never moves backwards); a key assumed new (`creates`) that holds an older state of itself is a
+ * leftover of a fold that died before its acks, and is replaced; otherwise the flush stops with `LostRace`,
+ * before acks.
  *
  * `fresh: true` (a rebuild into new, empty buckets nobody else writes) never reads KV, writes without fences and
  * keeps everything until flushed.
@@ -156,7 +160,7 @@ export class ViewStore implements Views {
   #base(id: string, options: WriteOptions): Stored | undefined {
     const dirty = this.#dirty.get(id)
     if (dirty !== undefined) return dirty.base
-    return this.#cache.get(id) ?? (options.creates ? { value: undefined, revision: 0 } : undefined)
+    return this.#cache.get(id) ?? (options.creates ? assumedAbsent : undefined)
   }
 
   /** Entries written since the last flush. */
@@ -286,8 +290,24 @@ export class ViewStore implements Views {
       if (!isWrongLastSequence(error)) throw error
       const stored = await this.#read(dirty.readModel, dirty.key)
       this.#cache.set(id, stored)
-      if (!alreadyHolds(stored.value, value)) throw new LostRace(id)
-      this.skipped++
+      if (alreadyHolds(stored.value, value)) {
+        this.skipped++
+        return
+      }
+      // A key assumed new holds an older state of itself: written by a fold of these same messages that died
+      // (or lost its lease) before acking them, which this replay does not know is one (a note list's new page
+      // is named after the event that made it, so every replay of that event makes the same key). Stopping here
+      // would stop every replay at the same place; the write is further on, so it replaces the leftover,
+      // fenced on its revision like any other write. Anything else is another writer: stop.
+      if (base !== assumedAbsent || value === undefined || !isOlder(stored.value, value))
+        throw new LostRace(id)
+      try {
+        const revision = await bucket.put(dirty.key, JSON.stringify(value), { previousSeq: stored.revision })
+        this.#cache.set(id, { value, revision })
+      } catch (again) {
+        if (isWrongLastSequence(again)) throw new LostRace(id)
+        throw again
+      }
     }
   }
 
@@ -308,6 +328,13 @@ const alreadyHolds = (stored: unknown, wanted: unknown): boolean => {
   const storedSeq = seqOf(stored)
   const wantedSeq = seqOf(wanted)
   return storedSeq !== undefined && wantedSeq !== undefined && storedSeq > wantedSeq
+}
+
+/** Whether `stored` is an earlier state than `wanted`, by their fold positions. */
+const isOlder = (stored: unknown, wanted: unknown): boolean => {
+  const storedSeq = seqOf(stored)
+  const wantedSeq = seqOf(wanted)
+  return storedSeq !== undefined && wantedSeq !== undefined && storedSeq < wantedSeq
 }
 
 const seqOf = (value: unknown): number | undefined => {

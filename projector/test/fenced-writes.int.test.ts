@@ -78,6 +78,36 @@ describe('two runners writing the same entries at once', () => {
     await nc.close()
   })
 
+  it("replace a new entry's older state left by a fold that died before its acks", async () => {
+    await using nats = await startNatsServer()
+    const nc = await nats.connect('projector')
+    const generations = await Generations.open(jetstream(nc), await jetstreamManager(nc), 1, logger)
+    const buckets = await generations.createBuckets('users', 1)
+    const stored = async (key: string) => (await buckets.users?.get(key))?.json<UserRecord>()
+    // A fold creates an entry (a note list's page is named after the event that makes it) and dies unacked;
+    // the replay folds the same event and more into the same new key.
+    const died = new ViewStore(buckets)
+    died.set('users', 'eve', user('eve', 'Eve at 4', 4), { creates: true })
+    await died.flush()
+    const replay = new ViewStore(buckets)
+    replay.set('users', 'eve', user('eve', 'Eve at 7', 7), { creates: true })
+    await expect(replay.flush()).resolves.toEqual([])
+    expect(await stored('eve')).toEqual(user('eve', 'Eve at 7', 7))
+    // A replay that goes less far than what is there leaves it (a view never moves back).
+    const shorter = new ViewStore(buckets)
+    shorter.set('users', 'eve', user('eve', 'Eve at 5', 5), { creates: true })
+    await expect(shorter.flush()).resolves.toEqual([])
+    expect(await stored('eve')).toEqual(user('eve', 'Eve at 7', 7))
+    // Read first and changed since, not to something newer: still another writer, and the write stops.
+    await shorter.get('users', 'fay')
+    await died.get('users', 'fay')
+    died.set('users', 'fay', user('fay', 'Fay at 2', 2))
+    await died.flush()
+    shorter.set('users', 'fay', user('fay', 'Fay at 3, from a stale read', 3))
+    await expect(shorter.flush()).rejects.toBeInstanceOf(LostRace)
+    await nc.close()
+  })
+
   it('never move a position back', async () => {
     await using nats = await startNatsServer()
     const connect = async () => {
