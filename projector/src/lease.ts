@@ -78,6 +78,18 @@ export class Lease implements Fence {
    * aborts first.
    */
   async acquire(signal: AbortSignal, onStandby: (holder: string | undefined) => void): Promise<boolean> {
+    if (signal.aborted) return false
+    // Free, or ours (from before NATS went away, say): taken at once, with a read any replica answers and a
+    // compare-and-set, and no watch. A watch is a consumer created by the cluster's meta leader, which a
+    // saturated cluster answers late: a projector that lost its lease when a server died could not take it back
+    // while a create load went on (every attempt's watch timed out; bench/README.md, issue 16).
+    const first = await this.meta.get(this.#key)
+    const firstHolder = first?.operation === 'PUT' ? first.json<ProjectionLease>().holder : undefined
+    if (
+      (firstHolder === undefined || firstHolder === this.holder) &&
+      (await this.#take(first?.revision ?? 0))
+    )
+      return true
     let seen: Seen | undefined
     let wake: (() => void) | undefined
     const see = (entry: KvEntry) => {
