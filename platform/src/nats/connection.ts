@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from 'pino'
+import { coalesceWrites } from './coalesced-writes.ts'
 
 /** Where NATS is and who connects: the settings every connection of the system is made from. */
 export type NatsSettings = {
@@ -22,7 +23,8 @@ export type ConnectNatsOptions = {
 
 /**
  * Connects to NATS with the system's one policy: credentials when given, reconnecting forever once connected,
- * and (by default) waiting for the server at start-up. Connection changes are logged.
+ * and (by default) waiting for the server at start-up, writing once per turn of the event loop
+ * (`coalesceWrites`). Connection changes are logged.
  */
 export const connectNats = async (
   settings: NatsSettings,
@@ -41,6 +43,7 @@ export const connectNats = async (
     // service's CPU under load (`npm run bench -- --profile`). Errors still say what failed.
     noAsyncTraces: true,
   })
+  coalesceWrites(nc)
   logger.info({ server: nc.getServer() }, 'connected to NATS')
   void (async () => {
     for await (const status of nc.status()) {
