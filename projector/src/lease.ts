@@ -5,7 +5,6 @@ import { metaKeys, type ProjectionLease, type ProjectionName } from '@jetnotes/s
 import type { KV, KvEntry } from '@nats-io/kv'
 import type { Logger } from 'pino'
 
-/** Who this process is in leases and logs: host, pid and a random part (a restarted process is another holder). */
 /** Why work this process did as a projection's holder was cut short: another process holds it now. */
 export class LeaseLost extends Error {
   constructor(projection: string) {
@@ -14,6 +13,7 @@ export class LeaseLost extends Error {
   }
 }
 
+/** Who this process is in leases and logs: host, pid and a random part (a restarted process is another holder). */
 export const holderId = () => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /** What a runner asks before it folds a batch and before it acknowledges one: may it still fold? */
@@ -83,19 +83,15 @@ export class Lease implements Fence {
     // compare-and-set, and no watch. A watch is a consumer created by the cluster's meta leader, which a
     // saturated cluster answers late: a projector that lost its lease when a server died could not take it back
     // while a create load went on (every attempt's watch timed out; bench/README.md, issue 16).
-    const first = await this.meta.get(this.#key)
-    const firstHolder = first?.operation === 'PUT' ? first.json<ProjectionLease>().holder : undefined
-    if (
-      (firstHolder === undefined || firstHolder === this.holder) &&
-      (await this.#take(first?.revision ?? 0))
-    )
+    const current = await this.meta.get(this.#key)
+    const holder = current === null ? undefined : holderOf(current)
+    if ((holder === undefined || holder === this.holder) && (await this.#take(current?.revision ?? 0)))
       return true
     let seen: Seen | undefined
     let wake: (() => void) | undefined
     const see = (entry: KvEntry) => {
       if (seen !== undefined && entry.revision <= seen.revision) return
-      const holder = entry.operation === 'PUT' ? entry.json<ProjectionLease>().holder : undefined
-      seen = { revision: entry.revision, holder, at: performance.now() }
+      seen = { revision: entry.revision, holder: holderOf(entry), at: performance.now() }
       wake?.()
     }
     const watch = await this.meta.watch({ key: this.#key })
@@ -111,8 +107,7 @@ export class Lease implements Fence {
     const onAbort = () => wake?.()
     signal.addEventListener('abort', onAbort)
     try {
-      // The watch shows the entry too, but shows nothing when there is none.
-      const current = await this.meta.get(this.#key)
+      // As read above (the watch shows the entry too, or something newer, but shows nothing when there is none).
       if (current !== null) see(current)
       let standingBy = false
       while (!signal.aborted) {
@@ -208,3 +203,7 @@ export class Lease implements Fence {
     } satisfies ProjectionLease)
   }
 }
+
+/** Who holds a lease entry: its holder while it is put, nobody once it is deleted. */
+const holderOf = (entry: KvEntry): string | undefined =>
+  entry.operation === 'PUT' ? entry.json<ProjectionLease>().holder : undefined

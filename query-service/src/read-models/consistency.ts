@@ -16,7 +16,7 @@ export const consistentReads =
   (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const token = consistencyTokenOf(request)
     // Without a token (nearly every read) nothing is waited for: a callback hook, no promise per read.
-    if (token === undefined) return standing(readModels, projection, false, reply, done)
+    if (token === undefined) return reportStanding(readModels, projection, false, reply, done)
     const position = decodeConsistencyToken(token)
     if (position === undefined)
       return done(new BadRequestError('Consistency-Token is not one a command returned', 'Consistency-Token'))
@@ -28,11 +28,12 @@ export const consistentReads =
         return done(
           new ServiceUnavailableError(`The views did not catch up with your write within ${timeoutMs} ms`, 1),
         )
-      standing(readModels, projection, true, reply, done)
+      reportStanding(readModels, projection, true, reply, done)
     }, done)
   }
 
-const standing = (
+/** Says where the views a request reads stand (`Projection-Position`, `Projection-Lag`), then goes on. */
+const reportStanding = (
   readModels: ReadModels,
   projection: ProjectionName,
   fresh: boolean,
